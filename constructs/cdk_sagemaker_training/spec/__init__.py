@@ -1,0 +1,1 @@
+"""Pure job-definition core: no aws_cdk, no AWS calls."""

@@ -1,0 +1,55 @@
+"""Findings: what a rule reports, as data (never raised from inside a rule)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+CODE_PATTERN = re.compile(r"^[A-Z]{3,6}\d{3}$")
+"""Stable finding codes: an area prefix and three digits (e.g. `TRCOMP001`)."""
+
+
+class Severity(StrEnum):
+    """How a finding affects a build: errors block synthesis and `render`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One problem (or notice) about one field of one job definition."""
+
+    code: str
+    severity: Severity
+    path: str
+    """Dotted path of the offending field, prefixed with the job name or file."""
+    message: str
+    """What was received and how to fix it."""
+
+    def __str__(self) -> str:
+        return f"{self.severity.value.upper()} {self.code} {self.path}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+def errors(findings: Iterable[Finding]) -> list[Finding]:
+    """Only the blocking findings."""
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+class SpecError(Exception):
+    """Input that cannot become a job spec (bad YAML, wrong types, unknown keys)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("\n".join(str(f) for f in findings))
+        self.findings = findings
