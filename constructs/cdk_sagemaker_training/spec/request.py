@@ -26,7 +26,6 @@ from .model import (
 CODE_CHANNEL = "code"
 ISOLATED_SOURCE_PATH = "/opt/ml/input/data/code/sourcedir.tar.gz"
 """Where the source archive lands when it travels as the `code` channel."""
-ISOLATED_MODEL_DIR = "/opt/ml/model"
 WARM_POOL_CACHE_ENVIRONMENT = {
     "PIP_CACHE_DIR": f"{WARM_POOL_CACHE_DIR}/pip",
     "HF_HOME": f"{WARM_POOL_CACHE_DIR}/huggingface",
@@ -72,9 +71,8 @@ def _submit_directory(spec: JobSpec, ctx: RenderContext) -> str:
     return ctx.source_uri
 
 
-def _model_dir(spec: JobSpec, ctx: RenderContext) -> str:
-    if spec.enable_network_isolation:
-        return ISOLATED_MODEL_DIR
+def _model_dir(ctx: RenderContext) -> str:
+    """TensorFlow's `model_dir`, where the SDK's TensorFlow estimator points it."""
     return f"{ctx.output_path.rstrip('/')}/{ctx.job_name}/model"
 
 
@@ -82,7 +80,7 @@ def render_hyperparameters(spec: JobSpec, ctx: RenderContext) -> dict[str, str]:
     """`HyperParameters`: the user's, script-mode ones and the compiler's, JSON-encoded."""
     values = {key: json_encode(value) for key, value in spec.hyperparameters.items()}
     if spec.framework is Framework.TENSORFLOW:
-        values["model_dir"] = json_encode(_model_dir(spec, ctx))
+        values["model_dir"] = json_encode(_model_dir(ctx))
     values.update(
         {
             "sagemaker_submit_directory": json_encode(_submit_directory(spec, ctx)),
