@@ -20,13 +20,12 @@ from typing import Any
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "constructs"))
 
-import boto3  # noqa: E402
-import sagemaker  # noqa: E402
-from sagemaker.inputs import TrainingInput  # noqa: E402
-
-from cdk_sagemaker_training.spec.loader import load_jobs  # noqa: E402
-from cdk_sagemaker_training.spec.model import JobSpec  # noqa: E402
-from cdk_sagemaker_training.spec.request import WARM_POOL_CACHE_ENVIRONMENT  # noqa: E402
+import boto3
+import sagemaker
+from cdk_sagemaker_training.spec.loader import load_jobs
+from cdk_sagemaker_training.spec.model import JobSpec
+from cdk_sagemaker_training.spec.request import WARM_POOL_CACHE_ENVIRONMENT
+from sagemaker.inputs import TrainingInput
 
 REGION = "us-east-1"
 ROLE_ARN = "arn:aws:iam::111122223333:role/training"
