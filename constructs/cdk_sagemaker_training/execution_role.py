@@ -1,0 +1,186 @@
+"""The role SageMaker assumes to run a training job: least privilege, no managed policies."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from aws_cdk import Aws, aws_iam as iam, aws_kms as kms, aws_s3 as s3
+from constructs import Construct
+
+SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+TRAINING_METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
+ECR_PULL_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+)
+KMS_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:CreateGrant")
+ENI_DESCRIBE_ACTIONS = (
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+ENI_MANAGE_ACTIONS = (
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission",
+)
+S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
+
+
+def s3_location(uri: str) -> tuple[str, str]:
+    """`s3://bucket/prefix` -> (bucket, prefix)."""
+    match = S3_URI.match(uri)
+    if match is None:
+        raise ValueError(f"not an S3 URI: {uri!r}")
+    return match["bucket"], match["key"]
+
+
+def _arn(
+    service: str, resource: str, *, region: str = Aws.REGION, account: str = Aws.ACCOUNT_ID
+) -> str:
+    return f"arn:{Aws.PARTITION}:{service}:{region}:{account}:{resource}"
+
+
+def _bucket_arn(bucket: str) -> str:
+    return f"arn:{Aws.PARTITION}:s3:::{bucket}"
+
+
+class TrainingExecutionRole(Construct):
+    """An execution role trusted by SageMaker with only what a training job uses.
+
+    Always: write its logs under `/aws/sagemaker/TrainingJobs`, put metrics in that
+    namespace, get an ECR token. Everything else is granted per job through the
+    `allow_*`/`grant_*` methods (image repository, inputs, output prefix, keys, VPC).
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, description: str | None = None
+    ) -> None:
+        """Default `description`: what the role is for."""
+        super().__init__(scope, construct_id)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL),
+            description=description or "SageMaker training job execution role (least privilege)",
+        )
+        self._statements: set[str] = set()
+        self._add_baseline()
+
+    @property
+    def role_arn(self) -> str:
+        """ARN of the role."""
+        return self.role.role_arn
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The role, for `grant_*` calls of other constructs."""
+        return self.role.grant_principal
+
+    def _add(
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        conditions: dict[str, dict[str, object]] | None = None,
+    ) -> None:
+        """Add one statement once (jobs of a warm-pool group may ask for the same access)."""
+        statement = iam.PolicyStatement(
+            actions=list(actions), resources=list(resources), conditions=conditions
+        )
+        key = json.dumps(statement.to_statement_json(), sort_keys=True)
+        if key not in self._statements:
+            self._statements.add(key)
+            self.role.add_to_principal_policy(statement)
+
+    def _add_baseline(self) -> None:
+        log_group = _arn("logs", f"log-group:{TRAINING_LOG_GROUP}")
+        self._add(
+            [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+            ],
+            [log_group, f"{log_group}:*"],
+        )
+        self._add(
+            ["cloudwatch:PutMetricData"],
+            ["*"],  # PutMetricData has no resource-level permissions; the namespace is pinned
+            {"StringEquals": {"cloudwatch:namespace": TRAINING_METRICS_NAMESPACE}},
+        )
+        self._add(["ecr:GetAuthorizationToken"], ["*"])  # the token API takes no resource
+
+    def allow_image(self, repository_arn: str) -> None:
+        """Pull the training image from exactly this ECR repository."""
+        self._add(ECR_PULL_ACTIONS, [repository_arn])
+
+    def allow_read(self, uri: str) -> None:
+        """List and read objects under an `s3://bucket/prefix` (an input channel)."""
+        bucket, prefix = s3_location(uri)
+        self._read(_bucket_arn(bucket), prefix)
+
+    def grant_read(self, bucket: s3.IBucket, prefix: str = "") -> None:
+        """List and read objects of `bucket` under `prefix`. Default `prefix`: the whole bucket."""
+        self._read(bucket.bucket_arn, prefix)
+
+    def _read(self, bucket_arn: str, prefix: str) -> None:
+        conditions = {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None
+        self._add(["s3:ListBucket"], [bucket_arn], conditions)
+        self._add(["s3:GetObject"], [f"{bucket_arn}/{prefix}*"])
+
+    def allow_read_object(self, object_arn: str) -> None:
+        """Read exactly one object (the job's source archive)."""
+        self._add(["s3:GetObject"], [object_arn])
+
+    def allow_write(self, uri: str) -> None:
+        """Write objects under an `s3://bucket/prefix` (the output path)."""
+        bucket, prefix = s3_location(uri)
+        self._write(_bucket_arn(bucket), prefix)
+
+    def grant_write(self, bucket: s3.IBucket, prefix: str = "") -> None:
+        """Write objects of `bucket` under `prefix`. Default `prefix`: the whole bucket."""
+        self._write(bucket.bucket_arn, prefix)
+
+    def _write(self, bucket_arn: str, prefix: str) -> None:
+        self._add(
+            ["s3:PutObject"],
+            [f"{bucket_arn}/{prefix.rstrip('/')}/*" if prefix else f"{bucket_arn}/*"],
+        )
+
+    def allow_key(self, key: str | kms.IKey) -> None:
+        """Use a KMS key (volume, output or input encryption): a key ARN, key id, alias or `IKey`."""
+        if isinstance(key, str):
+            self._allow_key_string(key)
+        else:
+            key.grant(self.role, *KMS_ACTIONS)
+
+    def _allow_key_string(self, key: str) -> None:
+        if key.startswith("arn:"):
+            self._add(KMS_ACTIONS, [key])
+        elif key.startswith("alias/"):
+            # IAM authorizes the key behind an alias, not the alias ARN.
+            self._add(
+                KMS_ACTIONS, ["*"], {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key]}}
+            )
+        else:
+            self._add(KMS_ACTIONS, [_arn("kms", f"key/{key}")])
+
+    def allow_vpc(self, subnets: Sequence[str], security_group_ids: Sequence[str]) -> None:
+        """Create and delete the job's network interfaces in these subnets and groups."""
+        self._add(ENI_DESCRIBE_ACTIONS, ["*"])  # Describe* has no resource-level permissions
+        interfaces = _arn("ec2", "network-interface/*")
+        self._add(
+            ["ec2:CreateNetworkInterface"],
+            [
+                interfaces,
+                *(_arn("ec2", f"subnet/{subnet}") for subnet in subnets),
+                *(_arn("ec2", f"security-group/{group}") for group in security_group_ids),
+            ],
+        )
+        self._add(ENI_MANAGE_ACTIONS, [interfaces])

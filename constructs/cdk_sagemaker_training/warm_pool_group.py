@@ -1,0 +1,39 @@
+"""Jobs that reuse one managed warm pool: one shared execution role, checked compatibility."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aws_cdk import Stack, Token
+from constructs import Construct
+
+from .execution_role import TrainingExecutionRole
+from .spec.findings import Finding
+from .spec.model import JobSpec
+from .spec.rules.registry import SET_RULES, RuleContext
+from .validation import report_findings
+
+
+class WarmPoolGroup(Construct):
+    """A `warm_pool_group`: its jobs share one execution role (a different `RoleArn`
+    silently prevents reuse), and synthesis fails naming the first reuse key on which a
+    member differs from the first member (WPOOL004)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, name: str) -> None:
+        super().__init__(scope, construct_id)
+        self.name = name
+        self.execution_role = TrainingExecutionRole(
+            self, "ExecutionRole", description=f"Shared by warm-pool group {name}"
+        )
+        self.members: list[JobSpec] = []
+        report_findings(self, self._findings)
+
+    def add_member(self, spec: JobSpec) -> None:
+        """Register a job (`TrainingJob(..., warm_pool_group=group)` does this)."""
+        # The group this construct stands for, whatever the spec's own field says.
+        self.members.append(replace(spec, warm_pool_group=self.name))
+
+    def _findings(self) -> list[Finding]:
+        region = Stack.of(self).region
+        context = RuleContext(region=None if Token.is_unresolved(region) else region)
+        return [finding for rule in SET_RULES for finding in rule.run_set(self.members, context)]
