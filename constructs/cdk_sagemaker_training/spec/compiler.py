@@ -10,7 +10,6 @@ from .model import Framework, JobSpec
 
 HP_ENABLED = "sagemaker_training_compiler_enabled"
 HP_DEBUG = "sagemaker_training_compiler_debug_mode"
-HP_XLA_MULTI_WORKER = "sagemaker_pytorch_xla_multi_worker_enabled"
 
 SUPPORTED_INSTANCE_CLASSES = ("p3", "p3dn", "g4dn", "p4d", "g5")
 """Instance classes (`ml.<class>.<size>`) the compiler supports; exact match."""
@@ -72,10 +71,8 @@ def hyperparameters(spec: JobSpec) -> dict[str, str]:
     """The compiler's hyperparameters for a job (empty when the compiler is off)."""
     if spec.compiler_config is None or not spec.compiler_config.enabled:
         return {}
-    values = {
+    # pytorchxla's own `sagemaker_pytorch_xla_multi_worker_enabled` comes from `distribution`.
+    return {
         HP_ENABLED: "true",
         HP_DEBUG: "true" if spec.compiler_config.debug else "false",
     }
-    if pytorchxla_enabled(spec):
-        values[HP_XLA_MULTI_WORKER] = "true"
-    return values

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import compiler
+from . import compiler, distribution
 from .findings import Finding, Severity, SpecError
 from .images import resolve_image
 from .model import (
@@ -79,6 +79,7 @@ def _model_dir(ctx: RenderContext) -> str:
 def render_hyperparameters(spec: JobSpec, ctx: RenderContext) -> dict[str, str]:
     """`HyperParameters`: the user's, script-mode ones and the compiler's, JSON-encoded."""
     values = {key: json_encode(value) for key, value in spec.hyperparameters.items()}
+    values.update({k: json_encode(v) for k, v in distribution.hyperparameters(spec).items()})
     if spec.framework is Framework.TENSORFLOW:
         values["model_dir"] = json_encode(_model_dir(ctx))
     values.update(
@@ -195,7 +196,7 @@ def render_tags(spec: JobSpec) -> list[dict[str, str]]:
 
 
 def render_debug_hook_config(ctx: RenderContext) -> dict[str, Any]:
-    """`DebugHookConfig`: the SDK's default hook (compiler jobs turn it off)."""
+    """`DebugHookConfig`: the SDK's default hook (off for compiler jobs, as documented)."""
     return {"S3OutputPath": ctx.output_path, "CollectionConfigurations": []}
 
 
@@ -268,7 +269,11 @@ def render_request(
         ),
         "Environment": render_environment(spec),
         "Tags": render_tags(spec),
-        "DebugHookConfig": None if spec.compiler_enabled else render_debug_hook_config(ctx),
+        "DebugHookConfig": (
+            None
+            if spec.compiler_enabled or distribution.disables_debugger(spec)
+            else render_debug_hook_config(ctx)
+        ),
     }
     request.update({key: value for key, value in optional.items() if value})
     return request

@@ -275,6 +275,11 @@ def _distribution(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
             yield f"distribution.{key}", f"received {key!r}"
         elif not isinstance(settings, dict):
             yield f"distribution.{key}", f"received {settings!r}; expected a mapping"
+        elif key == "smdistributed" and "modelparallel" in settings:
+            yield (
+                "distribution.smdistributed.modelparallel",
+                "received modelparallel, which this library does not render",
+            )
 
 
 @rule(
