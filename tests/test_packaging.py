@@ -1,0 +1,43 @@
+"""Layout guarantees: `constructs` stays aws-cdk's package; heavy imports stay lazy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return result.stdout.strip()
+
+
+def test_constructs_folder_does_not_shadow_the_constructs_package() -> None:
+    assert not (ROOT / "constructs" / "__init__.py").exists()
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import constructs; "
+        "print(constructs.__file__)"
+    )
+    assert "site-packages" in run_python(code)
+
+
+def test_spec_layer_imports_neither_cdk_nor_sagemaker_core() -> None:
+    code = (
+        "import sys; import cdk_sagemaker_training.spec.rules; "
+        "import cdk_sagemaker_training.spec.request, cdk_sagemaker_training.cli; "
+        "print(sorted(m for m in ('aws_cdk', 'sagemaker', 'jsii') if m in sys.modules))"
+    )
+    assert run_python(code) == "[]"
+
+
+def test_image_resolution_loads_sagemaker_core_on_demand() -> None:
+    code = (
+        "import sys; from tests.factories import BASE; "
+        "from cdk_sagemaker_training.spec.images import resolve_image; "
+        "resolve_image(BASE); print('sagemaker.core' in sys.modules)"
+    )
+    assert run_python(code) == "True"
