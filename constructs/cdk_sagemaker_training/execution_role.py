@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from aws_cdk import Aws, aws_iam as iam, aws_kms as kms, aws_s3 as s3
+from aws_cdk import Aws
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -87,7 +91,7 @@ class TrainingExecutionRole(Construct):
         self,
         actions: Sequence[str],
         resources: Sequence[str],
-        conditions: dict[str, dict[str, object]] | None = None,
+        conditions: Mapping[str, Any] | None = None,
     ) -> None:
         """Add one statement once (jobs of a warm-pool group may ask for the same access)."""
         statement = iam.PolicyStatement(
@@ -154,7 +158,7 @@ class TrainingExecutionRole(Construct):
         )
 
     def allow_key(self, key: str | kms.IKey) -> None:
-        """Use a KMS key (volume, output or input encryption): a key ARN, key id, alias or `IKey`."""
+        """Use a KMS key (volume, output or input): a key ARN, key id, alias or `IKey`."""
         if isinstance(key, str):
             self._allow_key_string(key)
         else:

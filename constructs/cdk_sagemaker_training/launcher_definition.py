@@ -100,11 +100,12 @@ def _task(resource: str, parameters: Mapping[str, Any], **fields: Any) -> dict[s
 
 
 def _failures(quota_cause: str) -> dict[str, Any]:
+    cause = f"{escape_literal(quota_cause)} SageMaker said: {{}}"
     return {
         "QuotaExceeded": {
             "Type": "Fail",
             "Error": "ResourceLimitExceeded",
-            "CausePath": f"States.Format('{escape_literal(quota_cause)} SageMaker said: {{}}', $.error.Cause)",
+            "CausePath": f"States.Format('{cause}', $.error.Cause)",
         },
         "TrainingFailed": {
             "Type": "Fail",

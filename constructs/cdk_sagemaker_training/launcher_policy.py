@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Aws, aws_iam as iam
+from aws_cdk import Aws
+from aws_cdk import aws_iam as iam
 
 from .launcher_definition import Integration
 from .spec.model import JobSpec

@@ -9,6 +9,7 @@ import os
 import tarfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import cast
 
 import jsii
 from aws_cdk import (
@@ -24,7 +25,6 @@ from aws_cdk import (
 from aws_cdk import (
     aws_s3_assets as s3_assets,
 )
-
 from constructs import Construct
 
 ARCHIVE_NAME = "sourcedir.tar.gz"
@@ -124,7 +124,9 @@ class SourceBundle(Construct):
             bundling=BundlingOptions(
                 # Never pulled: local bundling always succeeds. CDK requires an image.
                 image=DockerImage.from_registry("local-bundling-only"),
-                local=_TarballBundling(folder, excludes),
+                # jsii calls try_bundle(output_dir, options) positionally; mypy reads
+                # the keyword-only Python signature, hence the cast.
+                local=cast(ILocalBundling, _TarballBundling(folder, excludes)),
                 output_type=BundlingOutput.SINGLE_FILE,
             ),
         )

@@ -13,20 +13,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import (
-    Aws,
-    Duration,
-    Stack,
-    Token,
-    aws_events as events,
-    aws_events_targets as targets,
-    aws_iam as iam,
-    aws_kms as kms,
-    aws_logs as logs,
-    aws_s3 as s3,
-    aws_stepfunctions as sfn,
-    custom_resources as cr,
-)
+from aws_cdk import Aws, Duration, Stack, Token
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from .execution_role import TrainingExecutionRole
