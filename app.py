@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""The reference CDK app: SageMaker training jobs from job files (`-c jobs=<file or dir>`)."""
+
+from __future__ import annotations
+
+import sys
+
+from aws_cdk import App
+
+from cdk_sagemaker_training.spec.findings import SpecError
+from stacks import build_app
+
+VALIDATION_FAILED = "Validation failed"
+
+
+def main() -> int:
+    """Synthesize; bad input prints its findings (exit 2) or validation errors (exit 1)."""
+    app = App()
+    try:
+        build_app(app)
+        app.synth()
+    except SpecError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except RuntimeError as error:  # jsii's synth-time validation: codes, construct paths
+        if VALIDATION_FAILED not in str(error):
+            raise
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
