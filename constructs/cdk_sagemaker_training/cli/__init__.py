@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..spec.findings import SpecError
-from . import plan, render
+from . import plan, render, rules
 from .exit_codes import INPUT_ERROR
 from .output import print_findings
 
-COMMANDS = (plan, render)
+COMMANDS = (plan, render, rules)
 
 
 def build_parser() -> argparse.ArgumentParser:

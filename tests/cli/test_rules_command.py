@@ -1,0 +1,28 @@
+"""The `rules` command and the README table generated from it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cdk_sagemaker_training.cli import main
+from cdk_sagemaker_training.cli.rules import markdown
+from cdk_sagemaker_training.spec.rules import all_rules
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_table_is_the_generated_one() -> None:
+    text = README.read_text()
+    block = re.search(r"<!-- rules-table:start -->\n(.*?)\n<!-- rules-table:end -->", text, re.S)
+    assert block is not None
+    assert block.group(1) == markdown(), "regenerate with: cdk-sagemaker-training rules --markdown"
+
+
+def test_json_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--json"]) == 0
+    codes = {row["code"] for row in json.loads(capsys.readouterr().out)}
+    assert {r.code for r in all_rules()} | {"SPEC003", "RENDER001"} <= codes
