@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..spec.findings import SpecError
-from . import plan, render, rules
+from . import plan, quotas, render, rules, warm_pools
 from .exit_codes import INPUT_ERROR
 from .output import print_findings
 
-COMMANDS = (plan, render, rules)
+COMMANDS = (plan, render, rules, quotas, warm_pools)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,9 +12,10 @@ from cdk_sagemaker_training.spec.quota_requirements import QuotaRequirement
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Left-aligned columns separated by two spaces."""
+    """Left-aligned columns separated by two spaces, with a rule under the headers."""
     cells = [[str(h) for h in headers], *([str(c) for c in row] for row in rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    cells.insert(1, ["-" * width for width in widths])
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in cells

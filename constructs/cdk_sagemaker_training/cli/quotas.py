@@ -1,0 +1,126 @@
+"""`quotas`: which SageMaker Service Quotas the jobs need, checked against the account."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..quotas.aws import AwsAccessError, NoRegionError, create_client
+from ..quotas.checker import QuotaCheck, Status, check_quotas
+from ..quotas.increase import IncreaseResult, Outcome, increasable, request_increases
+from ..quotas.report import checks_table, increases_table, requirements_table
+from ..quotas.usage import fetch_usage
+from ..spec.loader import load_jobs
+from ..spec.quota_requirements import QuotaRequirement, derive_requirements
+from .exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
+from .output import print_json
+
+DEFAULT_JOBS_PATH = Path("jobs")
+
+
+def register(subparsers: Any) -> None:
+    """Add the `quotas` command."""
+    parser = subparsers.add_parser(
+        "quotas", help="check the SageMaker Service Quotas the jobs need"
+    )
+    parser.add_argument(
+        "path", nargs="?", type=Path, default=DEFAULT_JOBS_PATH, help="job file or directory"
+    )
+    parser.add_argument("--region", help="AWS region (default: from the profile/environment)")
+    parser.add_argument("--profile", help="AWS named profile (default: standard chain)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--include-usage",
+        action="store_true",
+        help="subtract instances of running jobs and live warm pools",
+    )
+    parser.add_argument(
+        "--request-increase",
+        action="store_true",
+        help="file a quota increase request for each shortfall",
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="with --request-increase: do not ask first"
+    )
+    parser.set_defaults(func=run)
+
+
+def _confirm(count: int) -> bool:
+    # The prompt goes to stderr so that `--json` output stays parseable.
+    print(f"Request {count} quota increase(s)? [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in {"y", "yes"}
+
+
+def _increase(
+    args: argparse.Namespace, checks: list[QuotaCheck], client: Any
+) -> list[IncreaseResult]:
+    candidates = increasable(checks)
+    if not candidates:
+        print("No adjustable shortfall to request.", file=sys.stderr)
+        return []
+    if not args.yes and not _confirm(len(candidates)):
+        print("No increase requested.", file=sys.stderr)
+        return []
+    return request_increases(candidates, client)
+
+
+def _access_error(
+    args: argparse.Namespace, requirements: list[QuotaRequirement], error: Exception
+) -> int:
+    """Still show what is needed, then explain the access problem."""
+    if args.json:
+        print_json(
+            {"ok": False, "requirements": [r.as_dict() for r in requirements], "error": str(error)},
+            sys.stdout,
+        )
+    else:
+        print(requirements_table(requirements))
+    print(f"error: {error}", file=sys.stderr)
+    return AWS_ACCESS_ERROR
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the quotas; exit 1 on any shortfall or unknown quota, 3 on access errors."""
+    if args.yes and not args.request_increase:
+        print("error: --yes only applies with --request-increase", file=sys.stderr)
+        return INPUT_ERROR
+    requirements = derive_requirements(load_jobs(args.path))
+    try:
+        client = create_client("service-quotas", profile=args.profile, region=args.region)
+        usage = None
+        if args.include_usage:
+            sagemaker = create_client("sagemaker", profile=args.profile, region=args.region)
+            usage = fetch_usage(sagemaker)
+        checks = check_quotas(requirements, client, usage=usage)
+    except NoRegionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return INPUT_ERROR
+    except AwsAccessError as error:
+        return _access_error(args, requirements, error)
+    if not args.json:
+        print(checks_table(checks))
+    increases: list[IncreaseResult] = []
+    if args.request_increase:
+        try:
+            increases = _increase(args, checks, client)
+        except AwsAccessError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return AWS_ACCESS_ERROR
+        if increases and not args.json:
+            print("\n" + increases_table(increases))
+    ok = all(check.status is Status.OK for check in checks) and all(
+        result.outcome is not Outcome.FAILED for result in increases
+    )
+    if args.json:
+        print_json(
+            {
+                "region": client.meta.region_name,
+                "ok": ok,
+                "checks": [check.as_dict() for check in checks],
+                "increases": [result.as_dict() for result in increases],
+            },
+            sys.stdout,
+        )
+    return OK if ok else FINDINGS

@@ -1,0 +1,90 @@
+"""`warm-pools list|release`: see live SageMaker warm pools and what they cost, end one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..quotas.aws import AwsAccessError, NoRegionError, create_client
+from ..quotas.report import table
+from ..warm_pools import ReleaseOutcome, list_warm_pools, release_warm_pool
+from .exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
+from .output import print_json
+
+HEADERS = (
+    "job",
+    "instance type",
+    "count",
+    "keep-alive",
+    "status",
+    "billable s",
+    "instance-hours",
+)
+RELEASE_EXIT_CODES = {
+    ReleaseOutcome.RELEASED: OK,
+    ReleaseOutcome.NO_POOL: FINDINGS,
+    ReleaseOutcome.NOT_FOUND: INPUT_ERROR,
+}
+
+
+def register(subparsers: Any) -> None:
+    """Add the `warm-pools` command with its `list` and `release` actions."""
+    parser = subparsers.add_parser("warm-pools", help="list or release live warm pools")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, help_text in (
+        ("list", "live pools with their retained (billed) time"),
+        ("release", "end a job's warm pool now (keep-alive set to 0)"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        if name == "release":
+            action.add_argument("job_name", metavar="JOB_NAME", help="training job name")
+        action.add_argument("--region", help="AWS region (default: from the profile/environment)")
+        action.add_argument("--profile", help="AWS named profile (default: standard chain)")
+        if name == "list":
+            action.add_argument("--json", action="store_true", help="print the pools as JSON")
+    parser.set_defaults(func=run)
+
+
+def _list(client: Any, args: argparse.Namespace) -> int:
+    pools = list_warm_pools(client)
+    if args.json:
+        print_json([pool.as_dict() for pool in pools], sys.stdout)
+    elif not pools:
+        print(f"No live warm pools in {client.meta.region_name}.")
+    else:
+        rows = [
+            (
+                p.job_name,
+                p.instance_type,
+                p.instance_count,
+                f"{p.keep_alive_seconds}s",
+                p.status,
+                p.retained_billable_seconds,
+                f"{p.instance_hours:.2f}",
+            )
+            for p in pools
+        ]
+        print(table(HEADERS, rows))
+    return OK
+
+
+def _release(client: Any, args: argparse.Namespace) -> int:
+    result = release_warm_pool(client, args.job_name)
+    print(
+        result.message, file=sys.stdout if result.outcome is ReleaseOutcome.RELEASED else sys.stderr
+    )
+    return RELEASE_EXIT_CODES[result.outcome]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen action; exit 3 when AWS cannot be used."""
+    try:
+        client = create_client("sagemaker", profile=args.profile, region=args.region)
+        return _list(client, args) if args.action == "list" else _release(client, args)
+    except NoRegionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return INPUT_ERROR
+    except AwsAccessError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return AWS_ACCESS_ERROR
