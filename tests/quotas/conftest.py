@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+
 from cdk_sagemaker_training.quotas.aws import Client, Retry
 from cdk_sagemaker_training.spec.model import Framework, JobSpec
 

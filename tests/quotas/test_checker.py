@@ -5,6 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 from botocore.stub import Stubber
+
 from cdk_sagemaker_training.quotas.aws import AwsAccessError, Client, Retry
 from cdk_sagemaker_training.quotas.checker import Source, Status, check_quotas, fetch_quotas
 from cdk_sagemaker_training.spec.quota_requirements import (

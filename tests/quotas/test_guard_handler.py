@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
+
 from cdk_sagemaker_training.quotas import guard_handler
 from cdk_sagemaker_training.quotas.aws import Client
 from cdk_sagemaker_training.quotas.guard_handler import evaluate_event, handler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cdk_sagemaker_training.spec.model import InstanceGroup, JobSpec
 from cdk_sagemaker_training.spec.quota_requirements import (
     INSTANCES_ACROSS_JOBS,

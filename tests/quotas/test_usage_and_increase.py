@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
+
 from cdk_sagemaker_training.quotas.aws import AwsAccessError, Client, Retry
 from cdk_sagemaker_training.quotas.checker import (
     QuotaCheck,
