@@ -12,13 +12,11 @@ from cdk_sagemaker_training.quota_guard import GuardMode
 from cdk_sagemaker_training.spec.loader import load_jobs
 from cdk_sagemaker_training.spec.model import JobSpec
 
-from .training_data import TrainingDataStack
 from .training_jobs import TrainingJobsStack
 
 JOBS_PER_STACK = 50
 """Keeps every job stack far below CloudFormation's 500 resources, 200 outputs and 1 MB."""
 DEFAULT_JOBS = "jobs"
-DATA_STACK = "TrainingData"
 JOBS_STACK_PREFIX = "TrainingJobs"
 
 
@@ -52,15 +50,12 @@ def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Stack]:
         specs = load_jobs(context("jobs") or DEFAULT_JOBS)
     account, region = context("account"), context("region")
     env = Environment(account=account, region=region) if account or region else None
-    data = TrainingDataStack(app, DATA_STACK, env=env, description="SageMaker training: output bucket and log key")
-    stacks: list[Stack] = [data]
+    stacks: list[Stack] = []
     for index, jobs in enumerate(partition(specs), start=1):
         stack = TrainingJobsStack(
             app,
             f"{JOBS_STACK_PREFIX}{index}",
             jobs=jobs,
-            output_bucket=data.output.bucket,
-            logs_key=data.logs_key,
             integration=Integration(context("integration") or Integration.RUN_JOB),
             quota_guard=GuardMode(context("quota_guard") or GuardMode.FAIL),
             start_on_deploy=_flag(context("start_on_deploy")),

@@ -1,4 +1,8 @@
-"""A stack of launchers: one `TrainingJob` per job, warm-pool groups, the quota guard."""
+"""A stack of launchers: one `TrainingJob` per job, warm-pool groups, the quota guard.
+
+Each stack holds its own output bucket (retained: a job moving to another stack never
+deletes artifacts) and the KMS key of its launchers' log groups.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Acknowledgment, CfnOutput, Stack, Validations
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from cdk_sagemaker_training.launcher_definition import Integration
+from cdk_sagemaker_training.launcher_logs import LauncherLogsKey
+from cdk_sagemaker_training.output_bucket import OutputBucket
 from cdk_sagemaker_training.quota_guard import GuardMode, QuotaGuard
 from cdk_sagemaker_training.spec.model import JobSpec
 from cdk_sagemaker_training.training_job import TrainingJob
 from cdk_sagemaker_training.warm_pool_group import WarmPoolGroup
-
-NAG_ACKNOWLEDGEMENTS = {
-    "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
-        "Only actions without resource-level permissions use `*`: ecr:GetAuthorizationToken, "
-        "cloudwatch:PutMetricData (pinned to the /aws/sagemaker/TrainingJobs namespace), "
-        "ec2:Describe* for VPC jobs, and Step Functions' log delivery and X-Ray APIs."
-    ),
-}
 
 
 def construct_id(name: str) -> str:
@@ -32,7 +28,7 @@ def construct_id(name: str) -> str:
 
 
 class TrainingJobsStack(Stack):
-    """Launchers for `jobs`, in dependency order behind one `QuotaGuard`.
+    """Launchers for `jobs` behind one `QuotaGuard`, with an output bucket and a logs key.
 
     Jobs with the same `warm_pool_group` share one `WarmPoolGroup` (and execution role).
     Each launcher's state machine ARN is a stack output named after the job.
@@ -44,8 +40,6 @@ class TrainingJobsStack(Stack):
         construct_id_: str,
         *,
         jobs: Sequence[JobSpec],
-        output_bucket: s3.IBucket,
-        logs_key: kms.IKey,
         integration: Integration = Integration.RUN_JOB,
         quota_guard: GuardMode = GuardMode.FAIL,
         start_on_deploy: bool = False,
@@ -53,6 +47,8 @@ class TrainingJobsStack(Stack):
     ) -> None:
         """Default: `RUN_JOB` launchers, a failing quota guard, no start on deploy."""
         super().__init__(scope, construct_id_, **kwargs)
+        self.output = OutputBucket(self, "Output")
+        logs_key = LauncherLogsKey(self, "LauncherLogsKey").key
         guard = QuotaGuard(self, "QuotaGuard", jobs=jobs, mode=quota_guard)
         groups: dict[str, WarmPoolGroup] = {}
         self.jobs: list[TrainingJob] = []
@@ -69,7 +65,7 @@ class TrainingJobsStack(Stack):
                 spec=spec,
                 integration=integration,
                 warm_pool_group=group,
-                output_bucket=output_bucket,
+                output_bucket=self.output.bucket,
                 logs_key=logs_key,
                 start_on_deploy=start_on_deploy,
             )
@@ -82,5 +78,3 @@ class TrainingJobsStack(Stack):
                     value=job.state_machine.state_machine_arn,
                     description=f"Start a run of {spec.name}: aws stepfunctions start-execution",
                 )
-        for rule, reason in NAG_ACKNOWLEDGEMENTS.items():
-            Validations.of(self).acknowledge(Acknowledgment(id=rule, reason=reason))

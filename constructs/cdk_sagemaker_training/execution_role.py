@@ -13,6 +13,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from .nag import acknowledge_wildcards
+
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 TRAINING_METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
@@ -33,6 +35,10 @@ ENI_MANAGE_ACTIONS = (
     "ec2:CreateNetworkInterfacePermission",
     "ec2:DeleteNetworkInterface",
     "ec2:DeleteNetworkInterfacePermission",
+)
+ENI_REASON = (
+    "SageMaker creates the job's network interfaces at run time, so their ids are unknown; "
+    "creation is limited to the job's subnets and security groups."
 )
 S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
 
@@ -91,9 +97,13 @@ class TrainingExecutionRole(Construct):
         self,
         actions: Sequence[str],
         resources: Sequence[str],
+        reason: str,
         conditions: Mapping[str, Any] | None = None,
     ) -> None:
-        """Add one statement once (jobs of a warm-pool group may ask for the same access)."""
+        """Add one statement once (jobs of a warm-pool group may ask for the same access).
+
+        `reason`: why any wildcard in `resources` is the narrowest scope (for cdk-nag).
+        """
         statement = iam.PolicyStatement(
             actions=list(actions), resources=list(resources), conditions=conditions
         )
@@ -101,6 +111,7 @@ class TrainingExecutionRole(Construct):
         if key not in self._statements:
             self._statements.add(key)
             self.role.add_to_principal_policy(statement)
+            acknowledge_wildcards(self.role, resources, reason)
 
     def _add_baseline(self) -> None:
         log_group = _arn("logs", f"log-group:{TRAINING_LOG_GROUP}")
@@ -112,17 +123,26 @@ class TrainingExecutionRole(Construct):
                 "logs:PutLogEvents",
             ],
             [log_group, f"{log_group}:*"],
+            "SageMaker names one log stream per job run in /aws/sagemaker/TrainingJobs; "
+            "the streams of this log group only.",
         )
         self._add(
             ["cloudwatch:PutMetricData"],
-            ["*"],  # PutMetricData has no resource-level permissions; the namespace is pinned
+            ["*"],
+            "cloudwatch:PutMetricData has no resource-level permissions; the condition pins "
+            "the /aws/sagemaker/TrainingJobs namespace.",
             {"StringEquals": {"cloudwatch:namespace": TRAINING_METRICS_NAMESPACE}},
         )
-        self._add(["ecr:GetAuthorizationToken"], ["*"])  # the token API takes no resource
+        self._add(
+            ["ecr:GetAuthorizationToken"],
+            ["*"],
+            "ecr:GetAuthorizationToken takes no resource: `*` is required; image pulls are "
+            "scoped to the image's repository.",
+        )
 
     def allow_image(self, repository_arn: str) -> None:
         """Pull the training image from exactly this ECR repository."""
-        self._add(ECR_PULL_ACTIONS, [repository_arn])
+        self._add(ECR_PULL_ACTIONS, [repository_arn], "one repository, no wildcard")
 
     def allow_read(self, uri: str) -> None:
         """List and read objects under an `s3://bucket/prefix` (an input channel)."""
@@ -135,12 +155,17 @@ class TrainingExecutionRole(Construct):
 
     def _read(self, bucket_arn: str, prefix: str) -> None:
         conditions = {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None
-        self._add(["s3:ListBucket"], [bucket_arn], conditions)
-        self._add(["s3:GetObject"], [f"{bucket_arn}/{prefix}*"])
+        self._add(["s3:ListBucket"], [bucket_arn], "one bucket, no wildcard", conditions)
+        self._add(
+            ["s3:GetObject"],
+            [f"{bucket_arn}/{prefix}*"],
+            "SageMaker reads every object under the channel's S3 prefix, as the job "
+            "definition names it; objects outside the prefix stay denied.",
+        )
 
     def allow_read_object(self, object_arn: str) -> None:
         """Read exactly one object (the job's source archive)."""
-        self._add(["s3:GetObject"], [object_arn])
+        self._add(["s3:GetObject"], [object_arn], "one object, no wildcard")
 
     def allow_write(self, uri: str) -> None:
         """Write objects under an `s3://bucket/prefix` (the output path)."""
@@ -155,6 +180,8 @@ class TrainingExecutionRole(Construct):
         self._add(
             ["s3:PutObject"],
             [f"{bucket_arn}/{prefix.rstrip('/')}/*" if prefix else f"{bucket_arn}/*"],
+            "SageMaker writes artifacts under <output path>/<job name>/ with a new job name "
+            "per run; writes are limited to this job's prefix.",
         )
 
     def allow_key(self, key: str | kms.IKey) -> None:
@@ -166,18 +193,26 @@ class TrainingExecutionRole(Construct):
 
     def _allow_key_string(self, key: str) -> None:
         if key.startswith("arn:"):
-            self._add(KMS_ACTIONS, [key])
+            self._add(KMS_ACTIONS, [key], "one key, no wildcard")
         elif key.startswith("alias/"):
             # IAM authorizes the key behind an alias, not the alias ARN.
             self._add(
-                KMS_ACTIONS, ["*"], {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key]}}
+                KMS_ACTIONS,
+                ["*"],
+                "The job names its key by alias; IAM authorizes the key behind the alias, so "
+                "`*` is limited by the kms:ResourceAliases condition to that alias's key.",
+                {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key]}},
             )
         else:
-            self._add(KMS_ACTIONS, [_arn("kms", f"key/{key}")])
+            self._add(KMS_ACTIONS, [_arn("kms", f"key/{key}")], "one key, no wildcard")
 
     def allow_vpc(self, subnets: Sequence[str], security_group_ids: Sequence[str]) -> None:
         """Create and delete the job's network interfaces in these subnets and groups."""
-        self._add(ENI_DESCRIBE_ACTIONS, ["*"])  # Describe* has no resource-level permissions
+        self._add(
+            ENI_DESCRIBE_ACTIONS,
+            ["*"],
+            "ec2:Describe* actions have no resource-level permissions: `*` is required.",
+        )
         interfaces = _arn("ec2", "network-interface/*")
         self._add(
             ["ec2:CreateNetworkInterface"],
@@ -186,5 +221,6 @@ class TrainingExecutionRole(Construct):
                 *(_arn("ec2", f"subnet/{subnet}") for subnet in subnets),
                 *(_arn("ec2", f"security-group/{group}") for group in security_group_ids),
             ],
+            ENI_REASON,
         )
-        self._add(ENI_MANAGE_ACTIONS, [interfaces])
+        self._add(ENI_MANAGE_ACTIONS, [interfaces], ENI_REASON)

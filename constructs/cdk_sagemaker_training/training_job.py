@@ -11,9 +11,9 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from aws_cdk import Aws, Duration, Stack, Token
+from aws_cdk import Acknowledgment, Aws, CfnElement, Duration, Stack, Token, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -28,7 +28,8 @@ from .execution_role import TrainingExecutionRole
 from .image_registry import image_reference
 from .launcher_definition import JOB_NAME_PLACEHOLDER, Integration, launcher_definition
 from .launcher_logs import LauncherLogsKey
-from .launcher_policy import launcher_statements
+from .launcher_policy import launcher_statements, training_job_arn
+from .nag import acknowledge_wildcards
 from .output_bucket import OutputBucket
 from .source_bundle import SourceBundle
 from .spec.findings import Finding, SpecError
@@ -45,6 +46,9 @@ DEFAULT_POLL_INTERVAL = Duration.minutes(1)
 LAUNCH_MARGIN = Duration.hours(6)
 """Extra execution time beyond the job's own limits, for capacity waits and startup."""
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+LAMBDA_BASIC_EXECUTION = (
+    "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+)
 
 
 def quota_cause(spec: JobSpec) -> str:
@@ -258,6 +262,17 @@ class TrainingJob(Construct):
             tags=bool(request.get("Tags")),
         ):
             launcher.add_to_principal_policy(statement)
+        acknowledge_wildcards(
+            launcher,
+            [training_job_arn(spec.name)],
+            "Each run creates a new job name: this job's prefix plus a per-execution suffix.",
+        )
+        acknowledge_wildcards(
+            launcher,
+            ["*"],
+            "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
+            "actions, which have no resource-level permissions.",
+        )
         self.definition = launcher_definition(
             request,
             job_name_prefix=spec.name,
@@ -273,7 +288,7 @@ class TrainingJob(Construct):
             retention=LOG_RETENTION,
         )
         timeout = spec.max_run + (spec.max_wait or 0) + int(LAUNCH_MARGIN.to_seconds())
-        return sfn.StateMachine(
+        state_machine = sfn.StateMachine(
             self,
             "StateMachine",
             definition_body=sfn.DefinitionBody.from_string(
@@ -288,6 +303,14 @@ class TrainingJob(Construct):
             timeout=Duration.seconds(timeout),
             comment=f"Runs SageMaker training job {spec.name}",
         )
+        # CDK makes the state machine depend on the role and its policy; the role is
+        # already implied by GetAtt (cfn-lint W3005), the policy must exist first (Step
+        # Functions checks log delivery permissions at creation).
+        policy = launcher.node.find_child("DefaultPolicy").node.default_child
+        cast(sfn.CfnStateMachine, state_machine.node.default_child).add_override(
+            "DependsOn", [Stack.of(self).get_logical_id(cast(CfnElement, policy))]
+        )
+        return state_machine
 
     def definition_digest(self) -> str:
         """SHA-256 of the resolved launcher definition: changes exactly when the job does."""
@@ -320,7 +343,7 @@ class TrainingJob(Construct):
             },
             physical_resource_id=cr.PhysicalResourceId.from_response("executionArn"),
         )
-        cr.AwsCustomResource(
+        resource = cr.AwsCustomResource(
             self,
             "StartOnDeploy",
             on_create=call,
@@ -334,4 +357,15 @@ class TrainingJob(Construct):
                     )
                 ]
             ),
+        )
+        provider = Stack.of(self).node.try_find_child(
+            "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
+        )
+        Validations.of(provider or resource).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM4[Policy::{LAMBDA_BASIC_EXECUTION}]",
+                reason="CDK's AwsCustomResource provider function logs with the "
+                "AWSLambdaBasicExecutionRole managed policy (CloudWatch Logs only); its own "
+                "permission is states:StartExecution on this state machine.",
+            )
         )
