@@ -176,3 +176,21 @@ def test_handler_answers_even_when_the_event_is_broken(
     handler(broken, Context())
     assert responses[0]["Status"] == "FAILED"
     assert "quota guard failed: JSONDecodeError" in responses[0]["Reason"]
+
+
+def test_response_stays_under_the_cloudformation_limit_for_many_jobs(
+    responses: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, sq: StubbedClient
+) -> None:
+    client, stubber = sq
+    stub_listings(stubber, defaults=[], applied=[])  # every quota unknown
+    monkeypatch.setattr(guard_handler, "create_client", lambda service: client)
+    specs = [job(f"job-{i}", instance_type=f"ml.p3.{i}xlarge") for i in range(80)]
+    props = {
+        "Mode": "fail",
+        "Requirements": json.dumps([r.as_dict() for r in derive_requirements(specs)]),
+    }
+    handler(event("Create", props), Context())
+    (body,) = responses
+    assert body["Status"] == "FAILED"
+    assert "truncated; run the `quotas` command" in body["Reason"]
+    assert len(json.dumps(body).encode()) < 4096

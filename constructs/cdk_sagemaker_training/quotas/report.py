@@ -1,10 +1,8 @@
-"""Output formats for quota checks: aligned text tables and JSON."""
+"""Text output for quota checks (JSON comes from each result's `as_dict`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from cdk_sagemaker_training.quotas.checker import QuotaCheck, Status
 from cdk_sagemaker_training.quotas.increase import IncreaseResult
@@ -88,8 +86,3 @@ def increases_table(results: Sequence[IncreaseResult]) -> str:
             for r in results
         ),
     )
-
-
-def to_json(document: dict[str, Any]) -> str:
-    """Stable, indented JSON."""
-    return json.dumps(document, indent=2, sort_keys=True)
