@@ -22,10 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "constructs"))
 
 import boto3
 import sagemaker
+from sagemaker.inputs import TrainingInput
+
 from cdk_sagemaker_training.spec.loader import load_jobs
 from cdk_sagemaker_training.spec.model import JobSpec
 from cdk_sagemaker_training.spec.request import WARM_POOL_CACHE_ENVIRONMENT
-from sagemaker.inputs import TrainingInput
 
 REGION = "us-east-1"
 ROLE_ARN = "arn:aws:iam::111122223333:role/training"
