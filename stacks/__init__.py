@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from aws_cdk import App, Environment, Stack
+from aws_cdk import App, Environment
 
 from cdk_sagemaker_training.launcher_definition import Integration
-from cdk_sagemaker_training.quota_guard import GuardMode
+from cdk_sagemaker_training.quota_guard import GuardMode, QuotaGuard
+from cdk_sagemaker_training.spec.findings import Finding, Severity, SpecError
 from cdk_sagemaker_training.spec.loader import load_jobs
 from cdk_sagemaker_training.spec.model import JobSpec
 
 from .training_jobs import TrainingJobsStack
 
-JOBS_PER_STACK = 50
-"""Keeps every job stack far below CloudFormation's 500 resources, 200 outputs and 1 MB."""
+EnumT = TypeVar("EnumT", bound=StrEnum)
+JOBS_PER_STACK = 40
+"""Keeps every job stack well below CloudFormation's limits: about 6 resources, 1 output
+and 15 KB of template per job against 500 resources, 200 outputs and 1 MB."""
 DEFAULT_JOBS = "jobs"
 JOBS_STACK_PREFIX = "TrainingJobs"
 
@@ -37,7 +41,28 @@ def _flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Stack]:
+def _choice(app: App, key: str, enum: type[EnumT], default: EnumT) -> EnumT:
+    """Context value `key` as a member of `enum`; a bad value is a SpecError (APP001)."""
+    value = app.node.try_get_context(key)
+    if value is None:
+        return default
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise SpecError(
+            [
+                Finding(
+                    code="APP001",
+                    severity=Severity.ERROR,
+                    path=f"context:{key}",
+                    message=f"received {value!r}; use one of: {allowed} (-c {key}=...)",
+                )
+            ]
+        ) from None
+
+
+def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[TrainingJobsStack]:
     """The reference app's stacks for `specs`. Default: the jobs under context `jobs`.
 
     Context: `jobs` (file or folder, default `jobs`), `account` and `region` (both for an
@@ -50,17 +75,31 @@ def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Stack]:
         specs = load_jobs(context("jobs") or DEFAULT_JOBS)
     account, region = context("account"), context("region")
     env = Environment(account=account, region=region) if account or region else None
-    stacks: list[Stack] = []
+    integration = _choice(app, "integration", Integration, Integration.RUN_JOB)
+    mode = _choice(app, "quota_guard", GuardMode, GuardMode.FAIL)
+    stacks: list[TrainingJobsStack] = []
     for index, jobs in enumerate(partition(specs), start=1):
         stack = TrainingJobsStack(
             app,
             f"{JOBS_STACK_PREFIX}{index}",
             jobs=jobs,
-            integration=Integration(context("integration") or Integration.RUN_JOB),
-            quota_guard=GuardMode(context("quota_guard") or GuardMode.FAIL),
+            integration=integration,
             start_on_deploy=_flag(context("start_on_deploy")),
             env=env,
             description=f"SageMaker training launchers ({len(jobs)} jobs)",
         )
         stacks.append(stack)
+    guard_launchers(stacks, specs, mode)
     return stacks
+
+
+def guard_launchers(
+    stacks: Sequence[TrainingJobsStack], specs: Sequence[JobSpec], mode: GuardMode
+) -> QuotaGuard:
+    """One `QuotaGuard` for all jobs (quotas are account-wide), in the first stack; every
+    launcher depends on it, so no launcher deploys before the check passed."""
+    guard = QuotaGuard(stacks[0], "QuotaGuard", jobs=specs, mode=mode)
+    for stack in stacks:
+        for job in stack.jobs:
+            job.node.add_dependency(guard)
+    return guard

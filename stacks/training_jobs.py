@@ -1,4 +1,4 @@
-"""A stack of launchers: one `TrainingJob` per job, warm-pool groups, the quota guard.
+"""A stack of launchers: one `TrainingJob` per job and the jobs' warm-pool groups.
 
 Each stack holds its own output bucket (retained: a job moving to another stack never
 deletes artifacts) and the KMS key of its launchers' log groups.
@@ -16,7 +16,6 @@ from constructs import Construct
 from cdk_sagemaker_training.launcher_definition import Integration
 from cdk_sagemaker_training.launcher_logs import LauncherLogsKey
 from cdk_sagemaker_training.output_bucket import OutputBucket
-from cdk_sagemaker_training.quota_guard import GuardMode, QuotaGuard
 from cdk_sagemaker_training.spec.model import JobSpec
 from cdk_sagemaker_training.training_job import TrainingJob
 from cdk_sagemaker_training.warm_pool_group import WarmPoolGroup
@@ -28,7 +27,7 @@ def construct_id(name: str) -> str:
 
 
 class TrainingJobsStack(Stack):
-    """Launchers for `jobs` behind one `QuotaGuard`, with an output bucket and a logs key.
+    """Launchers for `jobs`, with an output bucket and a logs key.
 
     Jobs with the same `warm_pool_group` share one `WarmPoolGroup` (and execution role).
     Each launcher's state machine ARN is a stack output named after the job.
@@ -37,19 +36,17 @@ class TrainingJobsStack(Stack):
     def __init__(
         self,
         scope: Construct,
-        construct_id_: str,
+        stack_id: str,
         *,
         jobs: Sequence[JobSpec],
         integration: Integration = Integration.RUN_JOB,
-        quota_guard: GuardMode = GuardMode.FAIL,
         start_on_deploy: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Default: `RUN_JOB` launchers, a failing quota guard, no start on deploy."""
-        super().__init__(scope, construct_id_, **kwargs)
+        """Default: `RUN_JOB` launchers, no start on deploy."""
+        super().__init__(scope, stack_id, **kwargs)
         self.output = OutputBucket(self, "Output")
         logs_key = LauncherLogsKey(self, "LauncherLogsKey").key
-        guard = QuotaGuard(self, "QuotaGuard", jobs=jobs, mode=quota_guard)
         groups: dict[str, WarmPoolGroup] = {}
         self.jobs: list[TrainingJob] = []
         for spec in jobs:
@@ -69,7 +66,6 @@ class TrainingJobsStack(Stack):
                 logs_key=logs_key,
                 start_on_deploy=start_on_deploy,
             )
-            job.node.add_dependency(guard)
             self.jobs.append(job)
             if job.valid:
                 CfnOutput(
