@@ -51,6 +51,12 @@ def s3_location(uri: str) -> tuple[str, str]:
     return match["bucket"], match["key"]
 
 
+def s3_object_arn(uri: str) -> str:
+    """`s3://bucket/key` -> the object's ARN."""
+    bucket, key = s3_location(uri)
+    return f"{_bucket_arn(bucket)}/{key}"
+
+
 def _arn(
     service: str, resource: str, *, region: str = Aws.REGION, account: str = Aws.ACCOUNT_ID
 ) -> str:

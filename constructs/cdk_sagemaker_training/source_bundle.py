@@ -7,7 +7,7 @@ import gzip
 import io
 import os
 import tarfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
@@ -36,16 +36,15 @@ _EXECUTABLE = 0o755
 _REGULAR = 0o644
 
 
-def _entries(root: Path, excludes: Sequence[str]) -> Iterator[Path]:
-    """Files and folders under `root` in a stable order, without excluded names."""
+def _entries(root: Path, excludes: Sequence[str]) -> list[Path]:
+    """Files and folders under `root`, sorted by archive path, without excluded names."""
+    found: list[Path] = []
     for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not _excluded(d, excludes))
+        dirs[:] = [d for d in dirs if not _excluded(d, excludes)]
         base = Path(current)
-        for name in dirs:
-            yield base / name
-        for name in sorted(files):
-            if not _excluded(name, excludes):
-                yield base / name
+        found.extend(base / name for name in dirs)
+        found.extend(base / name for name in files if not _excluded(name, excludes))
+    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
 
 
 def _excluded(name: str, excludes: Sequence[str]) -> bool:

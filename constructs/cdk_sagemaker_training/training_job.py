@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from aws_cdk import Acknowledgment, Aws, CfnElement, Duration, Stack, Token, Validations
+from aws_cdk import Acknowledgment, Aws, CfnResource, Duration, Stack, Token, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -24,7 +24,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from .execution_role import TrainingExecutionRole
+from .execution_role import TrainingExecutionRole, s3_object_arn
 from .image_registry import image_reference
 from .launcher_definition import JOB_NAME_PLACEHOLDER, Integration, launcher_definition
 from .launcher_logs import LauncherLogsKey
@@ -224,7 +224,7 @@ class TrainingJob(Construct):
         if source is not None:
             role.allow_read_object(source.object_arn)
         elif spec.source_dir is not None:
-            role.allow_read(spec.source_dir)
+            role.allow_read_object(s3_object_arn(spec.source_dir))
         for channel in spec.inputs:
             role.allow_read(channel.s3_data)
         if bucket is not None:
@@ -303,12 +303,11 @@ class TrainingJob(Construct):
             timeout=Duration.seconds(timeout),
             comment=f"Runs SageMaker training job {spec.name}",
         )
-        # CDK makes the state machine depend on the role and its policy; the role is
-        # already implied by GetAtt (cfn-lint W3005), the policy must exist first (Step
-        # Functions checks log delivery permissions at creation).
-        policy = launcher.node.find_child("DefaultPolicy").node.default_child
-        cast(sfn.CfnStateMachine, state_machine.node.default_child).add_override(
-            "DependsOn", [Stack.of(self).get_logical_id(cast(CfnElement, policy))]
+        # CDK adds DependsOn on the role, which its GetAtt already implies (cfn-lint W3005).
+        # The DependsOn stays: it also carries the role's policy (Step Functions checks
+        # log delivery permissions at creation) and dependencies such as a QuotaGuard.
+        cast(sfn.CfnStateMachine, state_machine.node.default_child).add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
         )
         return state_machine
 
@@ -343,7 +342,7 @@ class TrainingJob(Construct):
             },
             physical_resource_id=cr.PhysicalResourceId.from_response("executionArn"),
         )
-        resource = cr.AwsCustomResource(
+        cr.AwsCustomResource(
             self,
             "StartOnDeploy",
             on_create=call,
@@ -361,11 +360,17 @@ class TrainingJob(Construct):
         provider = Stack.of(self).node.try_find_child(
             "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
         )
-        Validations.of(provider or resource).acknowledge(
+        if provider is None:  # the provider is a stack-wide singleton; CDK names it so
+            return
+        Validations.of(provider).acknowledge(
             Acknowledgment(
                 id=f"AwsSolutions::AwsSolutions-IAM4[Policy::{LAMBDA_BASIC_EXECUTION}]",
                 reason="CDK's AwsCustomResource provider function logs with the "
                 "AWSLambdaBasicExecutionRole managed policy (CloudWatch Logs only); its own "
                 "permission is states:StartExecution on this state machine.",
             )
+        )
+        # CDK's provider function depends on its role and also reads it by GetAtt.
+        cast(CfnResource, provider.node.default_child).add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
         )

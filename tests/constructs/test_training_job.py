@@ -1,0 +1,453 @@
+"""TrainingJob: the launcher's definition equals the spec's request; roles; triggers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, cast
+
+import pytest
+from aws_cdk import CfnElement
+from aws_cdk.assertions import Annotations, Match
+from constructs import IConstruct
+
+from cdk_sagemaker_training.launcher_definition import (
+    JOB_NAME_PATH,
+    JOB_NAME_PLACEHOLDER,
+    QUOTA_ERRORS,
+    THROTTLING_ERRORS,
+)
+from cdk_sagemaker_training.spec.findings import SpecError
+from cdk_sagemaker_training.spec.images import ResolvedImage, resolve_image
+from cdk_sagemaker_training.spec.request import render_request
+from tests.constructs.conftest import PINNED, PINNED_ENV, Synthesized
+from tests.synth_helpers import definition, evaluate_format, policy_statements, resources
+
+RUN_NAME = "pinned-20240131T123456-0a1b"
+EC2 = "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
+ENI = f"{EC2}:network-interface/*"
+
+
+def logical_id(synth: Synthesized, construct: IConstruct) -> str:
+    """The logical id of a construct's CloudFormation resource."""
+    return synth.stack.get_logical_id(cast(CfnElement, construct.node.default_child))
+
+
+def state_machine(synth: Synthesized, name: str) -> dict[str, Any]:
+    """The ASL of one job's launcher."""
+    resource_id = logical_id(synth, synth.jobs[name].state_machine)
+    return definition(synth.template["Resources"][resource_id])
+
+
+def role_statements(synth: Synthesized, role: Any) -> list[dict[str, Any]]:
+    """Flattened statements of the policies attached to `role` (an iam.Role)."""
+    return policy_statements(synth.template, logical_id(synth, role))
+
+
+def merged_hyperparameters(asl: dict[str, Any], run_name: str) -> dict[str, str]:
+    """What the Train state sends without overrides, with the run name substituted."""
+    defaults = asl["States"]["SetDefaults"]["Parameters"]
+    reserved = {
+        key.removesuffix(".$"): (
+            evaluate_format(value, **{JOB_NAME_PATH: run_name}) if key.endswith(".$") else value
+        )
+        for key, value in defaults["reserved"].items()
+    }
+    return {**defaults["hyperparameters"], **reserved}
+
+
+def test_task_parameters_equal_the_rendered_request(pinned: Synthesized) -> None:
+    asl = state_machine(pinned, "pinned")
+    parameters = asl["States"]["Train"]["Parameters"]
+    region = str(PINNED_ENV.region)
+    expected = render_request(PINNED, region=region, role_arn="unused", job_name=RUN_NAME)
+
+    static = {k: v for k, v in parameters.items() if not k.endswith(".$")}
+    assert static == {
+        k: v for k, v in expected.items() if k not in ("TrainingJobName", "HyperParameters")
+    }
+    assert parameters["TrainingJobName.$"] == JOB_NAME_PATH
+    assert merged_hyperparameters(asl, RUN_NAME) == expected["HyperParameters"]
+
+
+def test_keep_alive_compiler_image_and_hyperparameters(pinned: Synthesized) -> None:
+    asl = state_machine(pinned, "pinned")
+    parameters = asl["States"]["Train"]["Parameters"]
+    assert parameters["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 600
+    image = parameters["AlgorithmSpecification"]["TrainingImage"]
+    assert image == resolve_image(PINNED).uri("us-west-2")
+    assert "huggingface-pytorch-trcomp-training" in image
+    reserved = asl["States"]["SetDefaults"]["Parameters"]["reserved"]
+    assert reserved["sagemaker_training_compiler_enabled"] == "true"
+    assert reserved["sagemaker_training_compiler_debug_mode"] == "false"
+
+
+def test_overrides_merge_over_defaults_and_never_replace_sdk_keys(agnostic: Synthesized) -> None:
+    asl = state_machine(agnostic, "pool-b")
+    defaults = asl["States"]["SetDefaults"]["Parameters"]
+    assert defaults["hyperparameters"] == {"epochs": "2"}
+    assert "sagemaker_program" in defaults["reserved"]
+    assert asl["States"]["Train"]["Parameters"]["HyperParameters.$"] == (
+        "States.JsonMerge(States.JsonMerge($.run.hyperparameters, $.hyperparameters, false), "
+        "$.run.reserved, false)"
+    )
+    assert asl["States"]["HasOverrides"]["Choices"] == [
+        {"Variable": "$.hyperparameters", "IsPresent": False, "Next": "NoOverrides"}
+    ]
+
+
+def test_run_job_integration_retries_and_failures(pinned: Synthesized) -> None:
+    train = state_machine(pinned, "pinned")["States"]["Train"]
+    assert train["Resource"] == "arn:<AWS::Partition>:states:::sagemaker:createTrainingJob.sync"
+    assert train["Retry"][0]["ErrorEquals"] == list(THROTTLING_ERRORS)
+    assert train["Retry"][0]["BackoffRate"] == 2
+    assert [c["Next"] for c in train["Catch"]] == ["QuotaExceeded", "TrainingFailed"]
+    assert train["Catch"][0]["ErrorEquals"] == list(QUOTA_ERRORS)
+
+
+def test_quota_failure_names_the_quota_to_raise(pinned: Synthesized) -> None:
+    states = state_machine(pinned, "pinned")["States"]
+    cause = states["QuotaExceeded"]["CausePath"]
+    assert "ml.p3.2xlarge for training job usage" in cause
+    assert "ml.p3.2xlarge for training warm pool usage" in cause
+    assert cause.endswith("SageMaker said: {}', $.error.Cause)")
+    assert states["TrainingFailed"]["CausePath"] == "$.error.Cause"
+
+
+def test_sdk_poll_integration_loops_on_describe(agnostic: Synthesized) -> None:
+    states = state_machine(agnostic, "polled")["States"]
+    assert states["Train"]["Resource"].endswith(":states:::aws-sdk:sagemaker:createTrainingJob")
+    assert states["Train"]["Next"] == "WaitForJob"
+    assert states["WaitForJob"] == {"Type": "Wait", "Seconds": 60, "Next": "DescribeJob"}
+    assert states["DescribeJob"]["Parameters"] == {"TrainingJobName.$": JOB_NAME_PATH}
+    choices = {c["StringEquals"]: c["Next"] for c in states["JobStatus"]["Choices"]}
+    assert choices == {"Completed": "Succeeded", "Failed": "JobFailed", "Stopped": "JobStopped"}
+    assert states["JobFailed"]["CausePath"] == "$.training.FailureReason"
+
+
+def test_env_agnostic_image_comes_from_the_region_mapping(agnostic: Synthesized) -> None:
+    spec = agnostic.jobs["pool-a"].spec
+    image = resolve_image(spec)
+    mappings = agnostic.template["Mappings"]
+    table = {r: v["account"] for r, v in next(iter(mappings.values())).items()}
+    name = next(
+        n
+        for n, m in mappings.items()
+        if {r: v["account"] for r, v in m.items()} == dict(image.registries)
+    )
+    assert table  # every mapping lists regions
+    parameters = state_machine(agnostic, "pool-a")["States"]["Train"]["Parameters"]
+    assert parameters["AlgorithmSpecification"]["TrainingImage"] == (
+        f"<FindInMap:{name}:<AWS::Region>:account>.dkr.ecr.<AWS::Region>.<AWS::URLSuffix>/"
+        f"{image.repository}:{image.tag}"
+    )
+    assert parameters["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 1800
+    assert agnostic.template["Mappings"][name]["ap-southeast-3"] == {
+        "account": image.registries["ap-southeast-3"]
+    }
+
+
+def test_execution_role_has_exactly_the_reference_permissions(agnostic: Synthesized) -> None:
+    job = agnostic.jobs["secure"]
+    assert role_statements(agnostic, job.role) == [
+        {
+            "Action": [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+            ],
+            "Effect": "Allow",
+            "Resource": [
+                "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs",
+                "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*",
+            ],
+        },
+        {
+            "Action": "cloudwatch:PutMetricData",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/TrainingJobs"}},
+            "Effect": "Allow",
+            "Resource": "*",
+        },
+        {
+            "Action": [
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+                "ecr:GetAuthorizationToken",
+            ],
+            "Effect": "Allow",
+            "Resource": "*",
+        },
+        {
+            "Action": [
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+            ],
+            "Effect": "Allow",
+            "Resource": ecr_repository(agnostic, "secure"),
+        },
+        {
+            "Action": "s3:GetObject",
+            "Effect": "Allow",
+            "Resource": [
+                "arn:<AWS::Partition>:s3:::code-bucket/base/sourcedir.tar.gz",
+                "arn:<AWS::Partition>:s3:::data-bucket/mnist/train*",
+            ],
+        },
+        {
+            "Action": "s3:ListBucket",
+            "Condition": {"StringLike": {"s3:prefix": ["mnist/train*"]}},
+            "Effect": "Allow",
+            "Resource": "arn:<AWS::Partition>:s3:::data-bucket",
+        },
+        {
+            "Action": "s3:PutObject",
+            "Effect": "Allow",
+            "Resource": "arn:<AWS::Partition>:s3:::out-bucket/secure/*",
+        },
+        {
+            "Action": ["kms:CreateGrant", "kms:Decrypt", "kms:Encrypt"],
+            "Effect": "Allow",
+            "Resource": "arn:aws:kms:us-east-1:111122223333:key/volume",
+        },
+        {
+            "Action": "ec2:CreateNetworkInterface",
+            "Effect": "Allow",
+            "Resource": [
+                ENI,
+                f"{EC2}:security-group/sg-0a1b2c3d",
+                f"{EC2}:subnet/subnet-0a1b2c3d",
+            ],
+        },
+        {
+            "Action": [
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            "Effect": "Allow",
+            "Resource": ENI,
+        },
+    ]
+
+
+def registry_mapping_name(synth: Synthesized, image: ResolvedImage) -> str:
+    """The mapping whose region -> account table is exactly the image's (the SDK's)."""
+    (name,) = [
+        name
+        for name, table in synth.template["Mappings"].items()
+        if {region: row["account"] for region, row in table.items()} == dict(image.registries)
+    ]
+    return name
+
+
+def ecr_repository(synth: Synthesized, name: str) -> str:
+    """The flattened ECR repository ARN of one job's image in an agnostic stack."""
+    image = resolve_image(synth.jobs[name].spec)
+    mapping = registry_mapping_name(synth, image)
+    return (
+        f"arn:<AWS::Partition>:ecr:<AWS::Region>:<FindInMap:{mapping}:<AWS::Region>:account>"
+        f":repository/{image.repository}"
+    )
+
+
+def test_execution_role_trusts_sagemaker_and_has_no_managed_policies(
+    agnostic: Synthesized,
+) -> None:
+    role_id = logical_id(agnostic, agnostic.jobs["secure"].role)
+    role = agnostic.template["Resources"][role_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+        }
+    ]
+    assert "ManagedPolicyArns" not in role
+
+
+def test_launcher_role_guardrails(agnostic: Synthesized) -> None:
+    job = agnostic.jobs["secure"]
+    launcher = job.node.find_child("LauncherRole")
+    statements = role_statements(agnostic, launcher)
+    jobs_arn = "arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/secure-*"
+    role_arn = "<" + logical_id(agnostic, job.role) + ".Arn>"
+    assert statements[:4] == [
+        {
+            "Action": "sagemaker:CreateTrainingJob",
+            "Condition": {
+                "ForAllValues:StringEquals": {
+                    "sagemaker:InstanceTypes": ["ml.p3.2xlarge"],
+                    "sagemaker:VpcSubnets": ["subnet-0a1b2c3d"],
+                    "sagemaker:VpcSecurityGroupIds": ["sg-0a1b2c3d"],
+                },
+                "NumericLessThanEqualsIfExists": {
+                    "sagemaker:KeepAlivePeriod": "0",
+                    "sagemaker:MaxRuntimeInSeconds": "86400",
+                },
+                "StringEquals": {
+                    "sagemaker:VolumeKmsKey": "arn:aws:kms:us-east-1:111122223333:key/volume"
+                },
+                "Bool": {
+                    "sagemaker:NetworkIsolation": "true",
+                    "sagemaker:InterContainerTrafficEncryption": "true",
+                },
+            },
+            "Effect": "Allow",
+            "Resource": jobs_arn,
+        },
+        {
+            "Action": ["sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"],
+            "Effect": "Allow",
+            "Resource": jobs_arn,
+        },
+        {
+            "Action": "iam:PassRole",
+            "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            "Effect": "Allow",
+            "Resource": role_arn,
+        },
+        {
+            "Action": ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+            "Effect": "Allow",
+            "Resource": "arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>"
+            ":rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule",
+        },
+    ]
+    # The rest is what Step Functions needs for logging and X-Ray, added by CDK.
+    extra = {
+        a
+        for s in statements[4:]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert extra and all(a.startswith(("logs:", "xray:")) for a in extra)
+
+
+def test_keep_alive_guardrail_caps_the_configured_value(agnostic: Synthesized) -> None:
+    launcher = agnostic.jobs["pool-a"].node.find_child("LauncherRole")
+    create = role_statements(agnostic, launcher)[0]
+    assert (
+        create["Condition"]["NumericLessThanEqualsIfExists"]["sagemaker:KeepAlivePeriod"] == "1800"
+    )
+    assert create["Resource"].endswith(":training-job/pool-a-*")
+
+
+def test_warm_pool_group_shares_one_execution_role(agnostic: Synthesized) -> None:
+    a, b = agnostic.jobs["pool-a"], agnostic.jobs["pool-b"]
+    assert a.role is b.role
+    role_arns = {
+        state_machine(agnostic, n)["States"]["Train"]["Parameters"]["RoleArn"]
+        for n in ("pool-a", "pool-b")
+    }
+    assert role_arns == {"<" + logical_id(agnostic, a.role) + ".Arn>"}
+    statements = role_statements(agnostic, a.role)
+    written = [s["Resource"] for s in statements if s["Action"] == "s3:PutObject"]
+    assert len(written) == 1 and len(written[0]) == 2  # both jobs' prefixes, one role
+
+
+def test_logging_and_tracing(agnostic: Synthesized) -> None:
+    log_groups = resources(agnostic.template, "AWS::Logs::LogGroup")
+    for machine in resources(agnostic.template, "AWS::StepFunctions::StateMachine").values():
+        properties = machine["Properties"]
+        assert properties["StateMachineType"] == "STANDARD"
+        assert properties["TracingConfiguration"] == {"Enabled": True}
+        logging = properties["LoggingConfiguration"]
+        assert logging["Level"] == "ALL"
+        assert logging["IncludeExecutionData"] is True
+        destination = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
+        log_group = log_groups[destination["Fn::GetAtt"][0]]
+        assert "Fn::GetAtt" in log_group["Properties"]["KmsKeyId"]
+
+
+def test_output_bucket_settings(agnostic: Synthesized) -> None:
+    buckets = resources(agnostic.template, "AWS::S3::Bucket")
+    assert buckets
+    for bucket in buckets.values():
+        properties = bucket["Properties"]
+        assert bucket["DeletionPolicy"] == "Retain"
+        assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+        assert properties["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
+        encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert encryption[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
+    assert len(logged) == len(buckets) // 2  # every output bucket logs to its access-log bucket
+    for policy in resources(agnostic.template, "AWS::S3::BucketPolicy").values():
+        deny = policy["Properties"]["PolicyDocument"]["Statement"][0]
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_schedule_and_start_on_deploy(agnostic: Synthesized) -> None:
+    job = agnostic.jobs["polled"]
+    arn = {"Ref": logical_id(agnostic, job.state_machine)}
+    rules = resources(agnostic.template, "AWS::Events::Rule")
+    assert [r["Properties"]["ScheduleExpression"] for r in rules.values()] == ["rate(1 day)"]
+    target = next(iter(rules.values()))["Properties"]["Targets"][0]
+    assert target["Arn"] == arn
+    assert target["Input"] == '{"hyperparameters":{"epochs":"2"}}'
+    (starter,) = resources(agnostic.template, "Custom::AWS").values()
+    create = starter["Properties"]["Create"]
+    assert '"action":"startExecution"' in str(create)
+    assert job.definition_digest() in str(create)
+
+
+def test_start_on_deploy_trigger_changes_only_with_the_definition(agnostic: Synthesized) -> None:
+    job = agnostic.jobs["polled"]
+    assert job.definition_digest() == job.definition_digest()
+    assert job.definition_digest() != agnostic.jobs["minimal"].definition_digest()
+
+
+def test_warnings_become_annotations_with_their_code(agnostic: Synthesized) -> None:
+    Annotations.from_stack(agnostic.stack).has_warning(
+        "/Test/Minimal", Match.string_like_regexp("^TRCOMP101 ")
+    )
+
+
+def test_keyword_arguments_build_the_same_kind_of_job(pinned: Synthesized) -> None:
+    job = pinned.jobs["kwargs"]
+    assert job.spec.name == "kwargs-job"
+    parameters = state_machine(pinned, "kwargs")["States"]["Train"]["Parameters"]
+    assert parameters["ResourceConfig"]["InstanceType"] == "ml.g5.2xlarge"
+
+
+def test_request_is_exposed_for_tests(pinned: Synthesized) -> None:
+    request = pinned.jobs["pinned"].request
+    assert request["TrainingJobName"] == JOB_NAME_PLACEHOLDER
+    assert request["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 600
+
+
+def test_unknown_keyword_is_a_spec_error_with_code() -> None:
+    from aws_cdk import App, Stack
+
+    from cdk_sagemaker_training.training_job import TrainingJob
+
+    with pytest.raises(SpecError) as error:
+        TrainingJob(
+            Stack(App(), "S"),
+            "Bad",
+            name="bad",
+            framework="pytorch",
+            entry_point="t.py",
+            instance_typ="x",
+        )
+    assert [f.code for f in error.value.findings] == ["SPEC003"]
+    assert "S/Bad" in error.value.findings[0].path
+
+
+def test_invalid_job_exposes_no_launcher() -> None:
+    from aws_cdk import App, Stack
+
+    from cdk_sagemaker_training.training_job import TrainingJob
+
+    job = TrainingJob(Stack(App(), "S"), "Bad", spec=replace(PINNED, instance_type="ml.c5.xlarge"))
+    assert not job.valid
+    with pytest.raises(SpecError):
+        _ = job.state_machine
