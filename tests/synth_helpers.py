@@ -75,8 +75,13 @@ def flat(value: Any) -> Any:
 
 
 def policy_statements(template: Mapping[str, Any], role_logical_id: str) -> list[dict[str, Any]]:
-    """Flattened statements of every AWS::IAM::Policy attached to one role."""
-    statements: list[dict[str, Any]] = []
+    """Flattened statements of one role: its inline policies, then attached AWS::IAM::Policy."""
+    role = template["Resources"][role_logical_id]["Properties"]
+    statements: list[dict[str, Any]] = [
+        statement
+        for policy in role.get("Policies", [])
+        for statement in flat(policy["PolicyDocument"]["Statement"])
+    ]
     for policy in resources(template, "AWS::IAM::Policy").values():
         roles = policy["Properties"].get("Roles", [])
         if {"Ref": role_logical_id} in roles:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .nag import acknowledge_wildcards
+from . import pseudo
+from .inline_policy import InlinePolicy
+from .nag import acknowledge, wildcard_acknowledgements
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
+INLINE_POLICY = "TrainingJobAccess"
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 TRAINING_METRICS_NAMESPACE = "/aws/sagemaker/TrainingJobs"
 ECR_PULL_ACTIONS = (
@@ -58,13 +59,13 @@ def s3_object_arn(uri: str) -> str:
 
 
 def _arn(
-    service: str, resource: str, *, region: str = Aws.REGION, account: str = Aws.ACCOUNT_ID
+    service: str, resource: str, *, region: str = pseudo.REGION, account: str = pseudo.ACCOUNT_ID
 ) -> str:
-    return f"arn:{Aws.PARTITION}:{service}:{region}:{account}:{resource}"
+    return f"arn:{pseudo.PARTITION}:{service}:{region}:{account}:{resource}"
 
 
 def _bucket_arn(bucket: str) -> str:
-    return f"arn:{Aws.PARTITION}:s3:::{bucket}"
+    return f"arn:{pseudo.PARTITION}:s3:::{bucket}"
 
 
 class TrainingExecutionRole(Construct):
@@ -86,7 +87,8 @@ class TrainingExecutionRole(Construct):
             assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL),
             description=description or "SageMaker training job execution role (least privilege)",
         )
-        self._statements: set[str] = set()
+        # Grants live in the role resource itself (no separate AWS::IAM::Policy).
+        self._policy = InlinePolicy(self.role, INLINE_POLICY)
         self._add_baseline()
 
     @property
@@ -103,52 +105,62 @@ class TrainingExecutionRole(Construct):
         self,
         actions: Sequence[str],
         resources: Sequence[str],
-        reason: str,
+        reason: str = "",
         conditions: Mapping[str, Any] | None = None,
-    ) -> None:
+    ) -> dict[str, str]:
         """Add one statement once (jobs of a warm-pool group may ask for the same access).
 
-        `reason`: why any wildcard in `resources` is the narrowest scope (for cdk-nag).
+        `reason`: why a wildcard in `resources` is the narrowest scope; Default: none
+        expected. Returns the cdk-nag acknowledgements the new resources need.
         """
-        statement = iam.PolicyStatement(
-            actions=list(actions), resources=list(resources), conditions=conditions
-        )
-        key = json.dumps(statement.to_statement_json(), sort_keys=True)
-        if key not in self._statements:
-            self._statements.add(key)
-            self.role.add_to_principal_policy(statement)
-            acknowledge_wildcards(self.role, resources, reason)
+        new = self._policy.add(actions, resources, conditions)
+        return wildcard_acknowledgements(self.role, new, reason)
+
+    def _acknowledge(self, *batches: Mapping[str, str]) -> None:
+        """Record acknowledgements in one call (each call is a jsii round trip)."""
+        merged: dict[str, str] = {}
+        for batch in batches:
+            for rule, reason in batch.items():
+                merged[rule] = f"{merged[rule]} {reason}" if rule in merged else reason
+        acknowledge(self.role, merged)
+
+    @property
+    def statements(self) -> list[dict[str, Any]]:
+        """The role's inline statements as they will render (tokens unresolved)."""
+        return self._policy.statements()
 
     def _add_baseline(self) -> None:
         log_group = _arn("logs", f"log-group:{TRAINING_LOG_GROUP}")
-        self._add(
-            [
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:DescribeLogStreams",
-                "logs:PutLogEvents",
-            ],
-            [log_group, f"{log_group}:*"],
-            "SageMaker names one log stream per job run in /aws/sagemaker/TrainingJobs; "
-            "the streams of this log group only.",
-        )
-        self._add(
-            ["cloudwatch:PutMetricData"],
-            ["*"],
-            "cloudwatch:PutMetricData has no resource-level permissions; the condition pins "
-            "the /aws/sagemaker/TrainingJobs namespace.",
-            {"StringEquals": {"cloudwatch:namespace": TRAINING_METRICS_NAMESPACE}},
-        )
-        self._add(
-            ["ecr:GetAuthorizationToken"],
-            ["*"],
-            "ecr:GetAuthorizationToken takes no resource: `*` is required; image pulls are "
-            "scoped to the image's repository.",
+        self._acknowledge(
+            self._add(
+                [
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ],
+                [log_group, f"{log_group}:*"],
+                "SageMaker names one log stream per job run in /aws/sagemaker/TrainingJobs; "
+                "the streams of this log group only.",
+            ),
+            self._add(
+                ["cloudwatch:PutMetricData"],
+                ["*"],
+                "cloudwatch:PutMetricData has no resource-level permissions; the condition "
+                "pins the /aws/sagemaker/TrainingJobs namespace.",
+                {"StringEquals": {"cloudwatch:namespace": TRAINING_METRICS_NAMESPACE}},
+            ),
+            self._add(
+                ["ecr:GetAuthorizationToken"],
+                ["*"],
+                "ecr:GetAuthorizationToken takes no resource: `*` is required; image pulls "
+                "are scoped to the image's repository.",
+            ),
         )
 
     def allow_image(self, repository_arn: str) -> None:
         """Pull the training image from exactly this ECR repository."""
-        self._add(ECR_PULL_ACTIONS, [repository_arn], "one repository, no wildcard")
+        self._add(ECR_PULL_ACTIONS, [repository_arn])
 
     def allow_read(self, uri: str) -> None:
         """List and read objects under an `s3://bucket/prefix` (an input channel)."""
@@ -161,17 +173,19 @@ class TrainingExecutionRole(Construct):
 
     def _read(self, bucket_arn: str, prefix: str) -> None:
         conditions = {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None
-        self._add(["s3:ListBucket"], [bucket_arn], "one bucket, no wildcard", conditions)
-        self._add(
-            ["s3:GetObject"],
-            [f"{bucket_arn}/{prefix}*"],
-            "SageMaker reads every object under the channel's S3 prefix, as the job "
-            "definition names it; objects outside the prefix stay denied.",
+        self._add(["s3:ListBucket"], [bucket_arn], conditions=conditions)
+        self._acknowledge(
+            self._add(
+                ["s3:GetObject"],
+                [f"{bucket_arn}/{prefix}*"],
+                "SageMaker reads every object under the channel's S3 prefix, as the job "
+                "definition names it; objects outside the prefix stay denied.",
+            )
         )
 
     def allow_read_object(self, object_arn: str) -> None:
         """Read exactly one object (the job's source archive)."""
-        self._add(["s3:GetObject"], [object_arn], "one object, no wildcard")
+        self._add(["s3:GetObject"], [object_arn])
 
     def allow_write(self, uri: str) -> None:
         """Write objects under an `s3://bucket/prefix` (the output path)."""
@@ -183,50 +197,50 @@ class TrainingExecutionRole(Construct):
         self._write(bucket.bucket_arn, prefix)
 
     def _write(self, bucket_arn: str, prefix: str) -> None:
-        self._add(
-            ["s3:PutObject"],
-            [f"{bucket_arn}/{prefix.rstrip('/')}/*" if prefix else f"{bucket_arn}/*"],
-            "SageMaker writes artifacts under <output path>/<job name>/ with a new job name "
-            "per run; writes are limited to this job's prefix.",
+        self._acknowledge(
+            self._add(
+                ["s3:PutObject"],
+                [f"{bucket_arn}/{prefix.rstrip('/')}/*" if prefix else f"{bucket_arn}/*"],
+                "SageMaker writes artifacts under <output path>/<job name>/ with a new job "
+                "name per run; writes are limited to this job's prefix.",
+            )
         )
 
     def allow_key(self, key: str | kms.IKey) -> None:
         """Use a KMS key (volume, output or input): a key ARN, key id, alias or `IKey`."""
-        if isinstance(key, str):
-            self._allow_key_string(key)
-        else:
+        if not isinstance(key, str):
             key.grant(self.role, *KMS_ACTIONS)
-
-    def _allow_key_string(self, key: str) -> None:
-        if key.startswith("arn:"):
-            self._add(KMS_ACTIONS, [key], "one key, no wildcard")
         elif key.startswith("alias/"):
             # IAM authorizes the key behind an alias, not the alias ARN.
-            self._add(
-                KMS_ACTIONS,
-                ["*"],
-                "The job names its key by alias; IAM authorizes the key behind the alias, so "
-                "`*` is limited by the kms:ResourceAliases condition to that alias's key.",
-                {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key]}},
+            self._acknowledge(
+                self._add(
+                    KMS_ACTIONS,
+                    ["*"],
+                    "The job names its key by alias; IAM authorizes the key behind the alias, "
+                    "so `*` is limited by the kms:ResourceAliases condition to that key.",
+                    {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key]}},
+                )
             )
         else:
-            self._add(KMS_ACTIONS, [_arn("kms", f"key/{key}")], "one key, no wildcard")
+            self._add(KMS_ACTIONS, [key if key.startswith("arn:") else _arn("kms", f"key/{key}")])
 
     def allow_vpc(self, subnets: Sequence[str], security_group_ids: Sequence[str]) -> None:
         """Create and delete the job's network interfaces in these subnets and groups."""
-        self._add(
-            ENI_DESCRIBE_ACTIONS,
-            ["*"],
-            "ec2:Describe* actions have no resource-level permissions: `*` is required.",
-        )
         interfaces = _arn("ec2", "network-interface/*")
-        self._add(
-            ["ec2:CreateNetworkInterface"],
-            [
-                interfaces,
-                *(_arn("ec2", f"subnet/{subnet}") for subnet in subnets),
-                *(_arn("ec2", f"security-group/{group}") for group in security_group_ids),
-            ],
-            ENI_REASON,
+        self._acknowledge(
+            self._add(
+                ENI_DESCRIBE_ACTIONS,
+                ["*"],
+                "ec2:Describe* actions have no resource-level permissions: `*` is required.",
+            ),
+            self._add(
+                ["ec2:CreateNetworkInterface"],
+                [
+                    interfaces,
+                    *(_arn("ec2", f"subnet/{subnet}") for subnet in subnets),
+                    *(_arn("ec2", f"security-group/{group}") for group in security_group_ids),
+                ],
+                ENI_REASON,
+            ),
+            self._add(ENI_MANAGE_ACTIONS, [interfaces], ENI_REASON),
         )
-        self._add(ENI_MANAGE_ACTIONS, [interfaces], ENI_REASON)

@@ -11,9 +11,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from aws_cdk import Aws, CfnMapping, Stack, Token
+from aws_cdk import CfnMapping, Stack, Token
 from constructs import Construct
 
+from . import pseudo
 from .spec.images import ResolvedImage
 
 ACCOUNT_KEY = "account"
@@ -29,7 +30,7 @@ class ImageReference:
 
 
 def _repository_arn(region: str, account: str, repository: str) -> str:
-    return f"arn:{Aws.PARTITION}:ecr:{region}:{account}:repository/{repository}"
+    return f"arn:{pseudo.PARTITION}:ecr:{region}:{account}:repository/{repository}"
 
 
 def registry_mapping(scope: Construct, image: ResolvedImage) -> CfnMapping:
@@ -64,8 +65,8 @@ def image_reference(scope: Construct, image: ResolvedImage) -> ImageReference:
         return ImageReference(
             uri=image.uri(region), repository_arn=_repository_arn(region, account, image.repository)
         )
-    account = registry_mapping(scope, image).find_in_map(Aws.REGION, ACCOUNT_KEY)
+    account = registry_mapping(scope, image).find_in_map(pseudo.REGION, ACCOUNT_KEY)
     return ImageReference(
-        uri=f"{account}.dkr.ecr.{Aws.REGION}.{Aws.URL_SUFFIX}/{image.repository}:{image.tag}",
-        repository_arn=_repository_arn(Aws.REGION, account, image.repository),
+        uri=f"{account}.dkr.ecr.{pseudo.REGION}.{pseudo.URL_SUFFIX}/{image.repository}:{image.tag}",
+        repository_arn=_repository_arn(pseudo.REGION, account, image.repository),
     )

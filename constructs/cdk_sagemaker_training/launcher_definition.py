@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from aws_cdk import Aws
+from . import pseudo
 
 JOB_NAME_PLACEHOLDER = "cdkSmtRunJobName7f3e9a1c"
 """Rendered in place of the job name, then replaced by the per-execution name."""
@@ -93,7 +93,7 @@ def _format_with_name(text: str) -> str:
 def _task(resource: str, parameters: Mapping[str, Any], **fields: Any) -> dict[str, Any]:
     return {
         "Type": "Task",
-        "Resource": f"arn:{Aws.PARTITION}:states:::{resource}",
+        "Resource": f"arn:{pseudo.PARTITION}:states:::{resource}",
         "Parameters": dict(parameters),
         **fields,
     }

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Aws
-from aws_cdk import aws_iam as iam
-
+from . import pseudo
+from .inline_policy import Grant
 from .launcher_definition import Integration
 from .spec.model import JobSpec
 
@@ -22,7 +21,7 @@ SAGEMAKER_EVENTS_RULE = "StepFunctionsGetEventsForSageMakerTrainingJobsRule"
 def training_job_arn(job_name_prefix: str) -> str:
     """ARN pattern of every run of a job (SageMaker lower-cases names in its ARNs)."""
     return (
-        f"arn:{Aws.PARTITION}:sagemaker:{Aws.REGION}:{Aws.ACCOUNT_ID}"
+        f"arn:{pseudo.PARTITION}:sagemaker:{pseudo.REGION}:{pseudo.ACCOUNT_ID}"
         f":training-job/{job_name_prefix.lower()}-*"
     )
 
@@ -61,36 +60,30 @@ def launcher_statements(
     execution_role_arn: str,
     integration: Integration,
     tags: bool,
-) -> list[iam.PolicyStatement]:
+) -> list[Grant]:
     """Everything the launcher's state machine may do, for one job. `tags`: the request tags."""
     jobs = training_job_arn(job_name_prefix)
-    statements = [
-        iam.PolicyStatement(
-            actions=["sagemaker:CreateTrainingJob"],
-            resources=[jobs],
-            conditions=create_conditions(spec),
-        ),
-        iam.PolicyStatement(
-            actions=["sagemaker:DescribeTrainingJob"]
+    grants = [
+        Grant(["sagemaker:CreateTrainingJob"], [jobs], create_conditions(spec)),
+        Grant(
+            ["sagemaker:DescribeTrainingJob"]
             + (["sagemaker:StopTrainingJob"] if integration is Integration.RUN_JOB else []),
-            resources=[jobs],
+            [jobs],
         ),
-        iam.PolicyStatement(
-            actions=["iam:PassRole"],
-            resources=[execution_role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        Grant(
+            ["iam:PassRole"],
+            [execution_role_arn],
+            {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         ),
     ]
     if tags:
-        statements.append(iam.PolicyStatement(actions=["sagemaker:AddTags"], resources=[jobs]))
+        grants.append(Grant(["sagemaker:AddTags"], [jobs]))
     if integration is Integration.RUN_JOB:
-        statements.append(
-            iam.PolicyStatement(
-                actions=["events:DescribeRule", "events:PutRule", "events:PutTargets"],
-                resources=[
-                    f"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-                    f":rule/{SAGEMAKER_EVENTS_RULE}"
-                ],
-            )
+        events_rule = (
+            f"arn:{pseudo.PARTITION}:events:{pseudo.REGION}:{pseudo.ACCOUNT_ID}"
+            f":rule/{SAGEMAKER_EVENTS_RULE}"
         )
-    return statements
+        grants.append(
+            Grant(["events:DescribeRule", "events:PutRule", "events:PutTargets"], [events_rule])
+        )
+    return grants

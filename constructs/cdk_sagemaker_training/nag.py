@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Stack, Validations
 from constructs import IConstruct
 
+from . import pseudo
+
 WILDCARD_RULE = "AwsSolutions::AwsSolutions-IAM5"
+ACKNOWLEDGED_RULES: str = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+TOKEN_MARK = "${Token["
+_PSEUDO_NAMES = {
+    pseudo.PARTITION: "<AWS::Partition>",
+    pseudo.REGION: "<AWS::Region>",
+    pseudo.ACCOUNT_ID: "<AWS::AccountId>",
+    pseudo.URL_SUFFIX: "<AWS::URLSuffix>",
+}
 
 
 def flatten_reference(node: Any) -> str:
@@ -41,12 +51,29 @@ def flatten_reference(node: Any) -> str:
     return json.dumps(node, separators=(",", ":"))
 
 
-def acknowledge_wildcards(scope: IConstruct, resources: Sequence[str], reason: str) -> None:
-    """Acknowledge IAM5 for each of `resources` that holds a wildcard, with `reason`."""
-    stack = Stack.of(scope)
-    for resource in resources:
-        flat = flatten_reference(stack.resolve(resource))
-        if "*" in flat:
-            Validations.of(scope).acknowledge(
-                Acknowledgment(id=f"{WILDCARD_RULE}[Resource::{flat}]", reason=reason)
-            )
+def _flatten(scope: IConstruct, resource: str) -> str:
+    """`flatten_reference` of a resolved resource, in Python when only pseudo parameters
+    are tokens (resolving is a jsii round trip; an app has thousands of these)."""
+    text = resource
+    for token, name in _PSEUDO_NAMES.items():
+        text = text.replace(token, name)
+    if TOKEN_MARK in text:
+        return flatten_reference(Stack.of(scope).resolve(resource))
+    return flatten_reference(text)
+
+
+def wildcard_acknowledgements(
+    scope: IConstruct, resources: Sequence[str], reason: str
+) -> dict[str, str]:
+    """IAM5 acknowledgement ids (with `reason`) for the `resources` that hold a wildcard."""
+    wild = [resource for resource in resources if "*" in resource]
+    if not wild:
+        return {}
+    flats = (_flatten(scope, resource) for resource in wild)
+    return {f"{WILDCARD_RULE}[Resource::{flat}]": reason for flat in flats if "*" in flat}
+
+
+def acknowledge(scope: IConstruct, acknowledgements: Mapping[str, str]) -> None:
+    """Write what `Validations.of(scope).acknowledge(...)` writes, for many ids in one call."""
+    if acknowledgements:
+        scope.node.add_metadata(ACKNOWLEDGED_RULES, dict(acknowledgements))

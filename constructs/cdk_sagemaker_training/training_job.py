@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from aws_cdk import Acknowledgment, Aws, CfnResource, Duration, Stack, Token, Validations
+from aws_cdk import Acknowledgment, CfnResource, Duration, Stack, Token, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -24,12 +24,14 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from . import pseudo
 from .execution_role import TrainingExecutionRole, s3_object_arn
 from .image_registry import image_reference
+from .inline_policy import policy_document
 from .launcher_definition import JOB_NAME_PLACEHOLDER, Integration, launcher_definition
 from .launcher_logs import LauncherLogsKey
 from .launcher_policy import launcher_statements, training_job_arn
-from .nag import acknowledge_wildcards
+from .nag import acknowledge, wildcard_acknowledgements
 from .output_bucket import OutputBucket
 from .source_bundle import SourceBundle
 from .spec.findings import Finding, SpecError
@@ -42,6 +44,7 @@ from .spec.rules import check_job, has_errors
 from .validation import report_findings
 from .warm_pool_group import WarmPoolGroup
 
+LAUNCHER_POLICY = "LaunchTrainingJob"
 DEFAULT_POLL_INTERVAL = Duration.minutes(1)
 LAUNCH_MARGIN = Duration.hours(6)
 """Extra execution time beyond the job's own limits, for capacity waits and startup."""
@@ -105,9 +108,10 @@ class TrainingJob(Construct):
         super().__init__(scope, construct_id)
         self.spec = spec if spec is not None else parse_job(job, source=self.node.path)
         self.integration = integration
-        stack = Stack.of(self)
-        region = None if Token.is_unresolved(stack.region) else stack.region
-        self.findings: list[Finding] = check_job(self.spec, region=region)
+        self._stack = Stack.of(self)
+        stack_region = self._stack.region
+        self._region = None if Token.is_unresolved(stack_region) else stack_region
+        self.findings: list[Finding] = check_job(self.spec, region=self._region)
         self._state_machine: sfn.StateMachine | None = None
         self._role: iam.IRole | None = None
         self._request: dict[str, Any] | None = None
@@ -118,7 +122,7 @@ class TrainingJob(Construct):
                 self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
             except SpecError as error:
                 self.findings.extend(error.findings)
-        report_findings(self, lambda: self.findings)
+        report_findings(self, self.findings)
         if self._state_machine is not None:
             if schedule is not None:
                 self._schedule(schedule, schedule_input or {})
@@ -195,9 +199,7 @@ class TrainingJob(Construct):
         image = image_reference(self, resolve_image(spec))
         self._request = render_request(
             spec,
-            region=Aws.REGION
-            if Token.is_unresolved(Stack.of(self).region)
-            else Stack.of(self).region,
+            region=self._region or pseudo.REGION,
             role_arn=role.role_arn,
             job_name=JOB_NAME_PLACEHOLDER,
             image_uri=image.uri,
@@ -248,30 +250,36 @@ class TrainingJob(Construct):
         poll_interval: Duration,
     ) -> sfn.StateMachine:
         spec = self.spec
-        launcher = iam.Role(
-            self,
-            "LauncherRole",
-            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
-            description=f"Launches SageMaker training job {spec.name}",
-        )
-        for statement in launcher_statements(
+        grants = launcher_statements(
             spec,
             job_name_prefix=spec.name,
             execution_role_arn=role.role_arn,
             integration=self.integration,
             tags=bool(request.get("Tags")),
-        ):
-            launcher.add_to_principal_policy(statement)
-        acknowledge_wildcards(
-            launcher,
-            [training_job_arn(spec.name)],
-            "Each run creates a new job name: this job's prefix plus a per-execution suffix.",
         )
-        acknowledge_wildcards(
+        launcher = iam.Role(
+            self,
+            "LauncherRole",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description=f"Launches SageMaker training job {spec.name}",
+            inline_policies={LAUNCHER_POLICY: policy_document(grants)},
+        )
+        acknowledge(
             launcher,
-            ["*"],
-            "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
-            "actions, which have no resource-level permissions.",
+            {
+                **wildcard_acknowledgements(
+                    launcher,
+                    [training_job_arn(spec.name)],
+                    "Each run creates a new job name: this job's prefix plus a per-execution "
+                    "suffix.",
+                ),
+                **wildcard_acknowledgements(
+                    launcher,
+                    ["*"],
+                    "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and "
+                    "X-Ray actions, which have no resource-level permissions.",
+                ),
+            },
         )
         self.definition = launcher_definition(
             request,
@@ -292,7 +300,7 @@ class TrainingJob(Construct):
             self,
             "StateMachine",
             definition_body=sfn.DefinitionBody.from_string(
-                Stack.of(self).to_json_string(self.definition)
+                self._stack.to_json_string(self.definition)
             ),
             state_machine_type=sfn.StateMachineType.STANDARD,
             role=launcher,
@@ -313,7 +321,7 @@ class TrainingJob(Construct):
 
     def definition_digest(self) -> str:
         """SHA-256 of the resolved launcher definition: changes exactly when the job does."""
-        resolved = Stack.of(self).resolve(self.definition)
+        resolved = self._stack.resolve(self.definition)
         return hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
 
     def _schedule(self, schedule: events.Schedule, schedule_input: Mapping[str, Any]) -> None:
@@ -357,7 +365,7 @@ class TrainingJob(Construct):
                 ]
             ),
         )
-        provider = Stack.of(self).node.try_find_child(
+        provider = self._stack.node.try_find_child(
             "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
         )
         if provider is None:  # the provider is a stack-wide singleton; CDK names it so

@@ -19,18 +19,26 @@ class _ErrorFindings:
         self._findings = findings
 
     def validate(self) -> list[str]:
-        return [
-            f"{f.code} {f.path}: {f.message}"
-            for f in self._findings()
-            if f.severity is Severity.ERROR
-        ]
+        return [str_finding(f) for f in self._findings() if f.severity is Severity.ERROR]
 
 
-def report_findings(scope: Construct, findings: Callable[[], Sequence[Finding]]) -> None:
-    """Fail synthesis on `findings`' errors (evaluated at synth); warn on its warnings now."""
+def report_findings(scope: Construct, findings: Sequence[Finding]) -> None:
+    """Fail synthesis on the errors among `findings`; warn on its warnings now."""
+    if any(f.severity is Severity.ERROR for f in findings):
+        report_errors_at_synth(scope, lambda: findings)
+    warnings = [f for f in findings if f.severity is Severity.WARNING]
+    if warnings:
+        annotations = Annotations.of(scope)
+        for finding in warnings:
+            annotations.add_warning_v2(finding.code, str_finding(finding))
+
+
+def report_errors_at_synth(scope: Construct, findings: Callable[[], Sequence[Finding]]) -> None:
+    """Fail synthesis on the errors `findings` returns when the app synthesizes (for
+    findings that depend on constructs added later, such as a warm-pool group's jobs)."""
     scope.node.add_validation(_ErrorFindings(findings))
-    for finding in findings():
-        if finding.severity is Severity.WARNING:
-            Annotations.of(scope).add_warning_v2(
-                finding.code, f"{finding.code} {finding.path}: {finding.message}"
-            )
+
+
+def str_finding(finding: Finding) -> str:
+    """`CODE path: message`, as validation errors and warnings show a finding."""
+    return f"{finding.code} {finding.path}: {finding.message}"

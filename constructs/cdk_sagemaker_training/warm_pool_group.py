@@ -11,7 +11,7 @@ from .execution_role import TrainingExecutionRole
 from .spec.findings import Finding
 from .spec.model import JobSpec
 from .spec.rules.registry import SET_RULES, RuleContext
-from .validation import report_findings
+from .validation import report_errors_at_synth
 
 
 class WarmPoolGroup(Construct):
@@ -26,7 +26,7 @@ class WarmPoolGroup(Construct):
             self, "ExecutionRole", description=f"Shared by warm-pool group {name}"
         )
         self.members: list[JobSpec] = []
-        report_findings(self, self._findings)
+        report_errors_at_synth(self, self._findings)
 
     def add_member(self, spec: JobSpec) -> None:
         """Register a job (`TrainingJob(..., warm_pool_group=group)` does this)."""

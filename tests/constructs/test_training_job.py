@@ -168,18 +168,7 @@ def test_execution_role_has_exactly_the_reference_permissions(agnostic: Synthesi
             "Effect": "Allow",
             "Resource": "*",
         },
-        {
-            "Action": [
-                "ec2:DescribeDhcpOptions",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeVpcs",
-                "ecr:GetAuthorizationToken",
-            ],
-            "Effect": "Allow",
-            "Resource": "*",
-        },
+        {"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"},
         {
             "Action": [
                 "ecr:BatchCheckLayerAvailability",
@@ -214,12 +203,23 @@ def test_execution_role_has_exactly_the_reference_permissions(agnostic: Synthesi
             "Resource": "arn:aws:kms:us-east-1:111122223333:key/volume",
         },
         {
+            "Action": [
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            "Effect": "Allow",
+            "Resource": "*",
+        },
+        {
             "Action": "ec2:CreateNetworkInterface",
             "Effect": "Allow",
             "Resource": [
                 ENI,
-                f"{EC2}:security-group/sg-0a1b2c3d",
                 f"{EC2}:subnet/subnet-0a1b2c3d",
+                f"{EC2}:security-group/sg-0a1b2c3d",
             ],
         },
         {

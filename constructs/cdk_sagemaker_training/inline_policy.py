@@ -1,0 +1,89 @@
+"""An IAM role's inline policy kept as Python data and rendered when the app synthesizes.
+
+Jobs add grants one by one (and a warm-pool group's jobs share a role). Building a CDK
+`PolicyStatement` per grant costs several jsii round trips; at hundreds of jobs that
+dominates synthesis. Here grants are plain data, merged by (actions, conditions), and
+the role's `Policies` property is one `Lazy` value that CDK (and cdk-nag) resolve: it is
+computed once, at synthesis, after every construct has added its grants.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import jsii
+from aws_cdk import IStableAnyProducer, Lazy
+from aws_cdk import aws_iam as iam
+
+POLICY_VERSION = "2012-10-17"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One allow-statement as data."""
+
+    actions: Sequence[str]
+    resources: Sequence[str]
+    conditions: Mapping[str, Any] | None = None
+
+
+def statement_json(grant: Grant) -> dict[str, Any]:
+    """IAM JSON of one grant."""
+    actions, resources = sorted(set(grant.actions)), list(dict.fromkeys(grant.resources))
+    statement: dict[str, Any] = {
+        "Action": actions[0] if len(actions) == 1 else actions,
+        "Effect": "Allow",
+        "Resource": resources[0] if len(resources) == 1 else resources,
+    }
+    if grant.conditions:
+        statement["Condition"] = dict(grant.conditions)
+    return statement
+
+
+def policy_document(grants: Sequence[Grant]) -> iam.PolicyDocument:
+    """A policy document of `grants`, built in one call."""
+    return iam.PolicyDocument.from_json(
+        {"Version": POLICY_VERSION, "Statement": [statement_json(g) for g in grants]}
+    )
+
+
+@jsii.implements(IStableAnyProducer)
+class InlinePolicy:
+    """Allow-statements of one inline policy of `role`, merged and rendered lazily."""
+
+    def __init__(self, role: iam.Role, name: str) -> None:
+        self.name = name
+        self._resources: dict[tuple[tuple[str, ...], str], list[str]] = {}
+        cast(iam.CfnRole, role.node.default_child).policies = Lazy.any(self)
+
+    def add(
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        conditions: Mapping[str, Any] | None = None,
+    ) -> list[str]:
+        """Allow `actions` on `resources`; returns the resources that were new."""
+        key = (tuple(sorted(set(actions))), json.dumps(conditions or {}, sort_keys=True))
+        known = self._resources.setdefault(key, [])
+        new = [resource for resource in dict.fromkeys(resources) if resource not in known]
+        known.extend(new)
+        return new
+
+    def statements(self) -> list[dict[str, Any]]:
+        """The statements in the order their first grant arrived."""
+        return [
+            statement_json(Grant(actions, resources, json.loads(conditions)))
+            for (actions, conditions), resources in self._resources.items()
+        ]
+
+    def produce(self) -> Any:
+        """The role's `Policies` property, as the L1 takes it (called by CDK at synth)."""
+        return [
+            {
+                "policyName": self.name,
+                "policyDocument": {"Version": POLICY_VERSION, "Statement": self.statements()},
+            }
+        ]
