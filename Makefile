@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The app synthesizes offline: no account lookups, no version reporting.
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: install synth plan test lint typecheck unit bench clean
+.PHONY: install synth plan test lint typecheck unit bench readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/synth_scale.py
+
+readme: install
+	$(BIN)/python tools/update_readme.py
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -143,3 +143,11 @@ def test_module_entry_point_never_shows_a_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "SPEC001" in result.stderr
+
+
+def test_plan_with_policy(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("max_keep_alive_period_in_seconds: 900\n")
+    code, out, _ = run(capsys, "plan", str(ROOT / "jobs"), "--policy", str(policy))
+    assert code == 1
+    assert out.count("ERROR POLICY002") == 2  # both jobs of the bert-finetune group keep 1800 s

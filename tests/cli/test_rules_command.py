@@ -19,7 +19,7 @@ def test_readme_table_is_the_generated_one() -> None:
     text = README.read_text()
     block = re.search(r"<!-- rules-table:start -->\n(.*?)\n<!-- rules-table:end -->", text, re.S)
     assert block is not None
-    assert block.group(1) == markdown(), "regenerate with: cdk-sagemaker-training rules --markdown"
+    assert block.group(1) == markdown(), "regenerate with: make readme"
 
 
 def test_json_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,6 +13,7 @@ from ..spec.findings import Finding, Severity, SpecError
 from ..spec.images import resolve_image
 from ..spec.loader import load_jobs
 from ..spec.model import JobSpec
+from ..spec.policy import PlatformPolicy, load_policy
 from ..spec.rules import check_jobs, has_errors, location
 from .exit_codes import FINDINGS, OK
 from .output import format_table, print_findings, print_json
@@ -29,6 +30,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--region", help="check images against this region and show full URIs")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument(
+        "--policy", type=Path, help="platform policy file (YAML) every job must respect"
+    )
     parser.set_defaults(func=run)
 
 
@@ -97,10 +101,12 @@ class PlanRow:
         )
 
 
-def plan_rows(specs: list[JobSpec], region: str | None) -> list[PlanRow]:
+def plan_rows(
+    specs: list[JobSpec], region: str | None, policy: PlatformPolicy | None = None
+) -> list[PlanRow]:
     """One row per job, with that job's findings (cross-job ones included)."""
     by_job: dict[str, list[Finding]] = defaultdict(list)
-    for finding in check_jobs(specs, region=region):
+    for finding in check_jobs(specs, region=region, policy=policy):
         by_job[finding.path.rsplit(":", 1)[0]].append(finding)
     return [PlanRow(spec, _image(spec, region), by_job[location(spec)]) for spec in specs]
 
@@ -108,7 +114,8 @@ def plan_rows(specs: list[JobSpec], region: str | None) -> list[PlanRow]:
 def run(args: argparse.Namespace) -> int:
     """Print the plan; exit 1 when any job has an error finding."""
     specs = load_jobs(args.path)
-    rows = plan_rows(specs, args.region)
+    policy = load_policy(args.policy) if args.policy else None
+    rows = plan_rows(specs, args.region, policy)
     findings = [f for row in rows for f in row.findings]
     failed = has_errors(findings)
     if args.json:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from ..findings import Finding, Severity
 from ..model import JobSpec
-from . import compiler, job, network, warm_pool  # noqa: F401  (registers the rules)
+from ..policy import PlatformPolicy
+from . import compiler, job, network, platform_policy, warm_pool  # noqa: F401  (registers the rules)
 from .registry import RULES, SET_RULES, Rule, RuleContext, location
 
 
@@ -20,16 +21,34 @@ def all_rules() -> list[Rule]:
     return sorted([*RULES, *SET_RULES], key=lambda r: r.code)
 
 
-def check_job(spec: JobSpec, *, region: str | None = None) -> list[Finding]:
-    """Every finding for one job. `region`: check the image exists there."""
-    context = RuleContext(region=region)
+POLICY_PREFIX = "POLICY"
+
+
+def check_job(
+    spec: JobSpec, *, region: str | None = None, policy: PlatformPolicy | None = None
+) -> list[Finding]:
+    """Every finding for one job. `region`: check the image exists there. `policy`: the
+    platform team's limits; Default: none."""
+    context = RuleContext(region=region, policy=policy)
     return [finding for rule in RULES for finding in rule.run(spec, context)]
 
 
-def check_jobs(specs: Sequence[JobSpec], *, region: str | None = None) -> list[Finding]:
+def check_policy(spec: JobSpec, policy: PlatformPolicy) -> list[Finding]:
+    """Only the platform-policy findings for one job."""
+    context = RuleContext(policy=policy)
+    policy_rules = [r for r in RULES if r.code.startswith(POLICY_PREFIX)]
+    return [finding for rule in policy_rules for finding in rule.run(spec, context)]
+
+
+def check_jobs(
+    specs: Sequence[JobSpec],
+    *,
+    region: str | None = None,
+    policy: PlatformPolicy | None = None,
+) -> list[Finding]:
     """Findings for each job plus cross-job checks (warm-pool groups)."""
-    context = RuleContext(region=region)
-    per_job = [finding for spec in specs for finding in check_job(spec, region=region)]
+    context = RuleContext(region=region, policy=policy)
+    per_job = [f for spec in specs for f in check_job(spec, region=region, policy=policy)]
     return per_job + [finding for rule in SET_RULES for finding in rule.run_set(specs, context)]
 
 
@@ -38,4 +57,12 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
 
 
-__all__ = ["Rule", "all_rules", "check_job", "check_jobs", "has_errors", "location"]
+__all__ = [
+    "Rule",
+    "all_rules",
+    "check_job",
+    "check_jobs",
+    "check_policy",
+    "has_errors",
+    "location",
+]

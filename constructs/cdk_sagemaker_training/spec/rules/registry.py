@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..findings import Finding, Severity, SpecError
 from ..model import JobSpec
+from ..policy import PlatformPolicy
 
 Violation = tuple[str, str]
 """A rule's raw result: (field path, what was received)."""
@@ -19,6 +20,7 @@ class RuleContext:
     """What rules may know besides the spec."""
 
     region: str | None = None
+    policy: PlatformPolicy | None = None
 
 
 def location(spec: JobSpec) -> str:
