@@ -24,8 +24,9 @@ from .model import (
 )
 
 CODE_CHANNEL = "code"
-ISOLATED_SOURCE_PATH = "/opt/ml/input/data/code/sourcedir.tar.gz"
-"""Where the source archive lands when it travels as the `code` channel."""
+ISOLATED_SOURCE_DIR = f"/opt/ml/input/data/{CODE_CHANNEL}"
+"""Where the source archive lands when it travels as the `code` channel (the file keeps
+its S3 object's name, so `sagemaker_submit_directory` must name that file)."""
 WARM_POOL_CACHE_ENVIRONMENT = {
     "PIP_CACHE_DIR": f"{WARM_POOL_CACHE_DIR}/pip",
     "HF_HOME": f"{WARM_POOL_CACHE_DIR}/huggingface",
@@ -42,6 +43,7 @@ class RenderContext:
     job_name: str
     image_uri: str
     source_uri: str | None
+    source_archive_name: str
     output_path: str
 
 
@@ -66,7 +68,7 @@ def render_algorithm_specification(spec: JobSpec, ctx: RenderContext) -> dict[st
 
 def _submit_directory(spec: JobSpec, ctx: RenderContext) -> str:
     if spec.enable_network_isolation:
-        return ISOLATED_SOURCE_PATH
+        return f"{ISOLATED_SOURCE_DIR}/{ctx.source_archive_name}"
     assert ctx.source_uri is not None  # render_request checks it
     return ctx.source_uri
 
@@ -222,12 +224,15 @@ def render_request(
     image_uri: str | None = None,
     source_uri: str | None = None,
     output_path: str | None = None,
+    source_archive_name: str | None = None,
 ) -> dict[str, Any]:
     """The `CreateTrainingJob` request for one run of `spec`.
 
     `image_uri`: Default: the image resolved for `region`. `source_uri`: the uploaded
     `sourcedir.tar.gz`; Default: `source_dir` when it is on S3. `role_arn` is used unless
     the job names its own `role`. `output_path`: Default: the job's `output_path`.
+    `source_archive_name`: the archive's object name, which network isolation needs when
+    `source_uri` is a token; Default: the last segment of `source_uri`.
     """
     source = source_uri or (spec.source_dir if not spec.source_is_local else None)
     if source is None and spec.source_dir is not None:
@@ -243,6 +248,7 @@ def render_request(
         job_name=job_name,
         image_uri=image_uri or resolve_image(spec).uri(region),
         source_uri=source,
+        source_archive_name=source_archive_name or source.rsplit("/", 1)[-1],
         output_path=output,
     )
     request: dict[str, Any] = {
