@@ -20,13 +20,15 @@ from . import pseudo
 
 WILDCARD_RULE = "AwsSolutions::AwsSolutions-IAM5"
 ACKNOWLEDGED_RULES: str = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
-TOKEN_MARK = "${Token["
+TOKEN = re.compile(r"(\$\{Token\[[^\]]+\]\})")
 _PSEUDO_NAMES = {
     pseudo.PARTITION: "<AWS::Partition>",
     pseudo.REGION: "<AWS::Region>",
     pseudo.ACCOUNT_ID: "<AWS::AccountId>",
     pseudo.URL_SUFFIX: "<AWS::URLSuffix>",
 }
+_FLAT_TOKENS: dict[str, str] = {}
+"""Token string -> flattened value; token strings are unique within a process."""
 
 
 def flatten_reference(node: Any) -> str:
@@ -52,14 +54,20 @@ def flatten_reference(node: Any) -> str:
 
 
 def _flatten(scope: IConstruct, resource: str) -> str:
-    """`flatten_reference` of a resolved resource, in Python when only pseudo parameters
-    are tokens (resolving is a jsii round trip; an app has thousands of these)."""
-    text = resource
-    for token, name in _PSEUDO_NAMES.items():
-        text = text.replace(token, name)
-    if TOKEN_MARK in text:
-        return flatten_reference(Stack.of(scope).resolve(resource))
-    return flatten_reference(text)
+    """`flatten_reference` of a resolved resource. Pseudo parameters are flattened in
+    Python and every other token is resolved once per app (resolving is a jsii round trip;
+    an app has thousands of these ARNs, most sharing a bucket or role token)."""
+    parts = []
+    for part in TOKEN.split(resource):
+        if TOKEN.fullmatch(part):
+            if part not in _FLAT_TOKENS:
+                _FLAT_TOKENS[part] = _PSEUDO_NAMES.get(part) or flatten_reference(
+                    Stack.of(scope).resolve(part)
+                )
+            parts.append(_FLAT_TOKENS[part])
+        else:
+            parts.append(flatten_reference(part))
+    return "".join(parts)
 
 
 def wildcard_acknowledgements(
