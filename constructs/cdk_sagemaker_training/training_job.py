@@ -97,8 +97,9 @@ class TrainingJob(Construct):
     ) -> None:
         """Build the launcher.
 
-        `integration`: Default `Integration.RUN_JOB`. `role`: the execution role; Default:
-        the warm-pool group's, the job's `role` ARN, else a new `TrainingExecutionRole`.
+        `integration`: Default `Integration.RUN_JOB`. `role`: the execution role (used as
+        is, no grants); Default: the job's `role` ARN, else the warm-pool group's shared
+        role, else a new `TrainingExecutionRole` with exactly the job's access.
         `output_bucket`: where jobs without `output_path` write; Default: a new
         `OutputBucket`. `logs_key`: encrypts the launcher's logs; Default: a new key.
         `schedule`/`schedule_input`: Default: no schedule / empty input.
@@ -106,7 +107,11 @@ class TrainingJob(Construct):
         `poll_interval`: SDK_POLL's Wait; Default one minute.
         """
         super().__init__(scope, construct_id)
+        if spec is not None and job:
+            raise TypeError(f"{self.node.path}: pass spec= or the job's keys, not both")
         self.spec = spec if spec is not None else parse_job(job, source=self.node.path)
+        if role is not None and self.spec.role is not None:
+            raise TypeError(f"{self.node.path}: pass role= or the job's role ARN, not both")
         self.integration = integration
         self._stack = Stack.of(self)
         stack_region = self._stack.region
@@ -176,15 +181,12 @@ class TrainingJob(Construct):
         poll_interval: Duration,
     ) -> None:
         spec = self.spec
-        owned = group.execution_role if group is not None else None
-        if role is None and owned is None and spec.role is None:
-            owned = TrainingExecutionRole(self, "ExecutionRole")
-        if role is None:
-            role = (
-                owned.role
-                if owned is not None
-                else iam.Role.from_role_arn(self, "ImportedRole", str(spec.role), mutable=False)
-            )
+        owned: TrainingExecutionRole | None = None
+        if role is None and spec.role is not None:
+            role = iam.Role.from_role_arn(self, "ImportedRole", spec.role, mutable=False)
+        elif role is None:
+            owned = group.execution_role if group else TrainingExecutionRole(self, "ExecutionRole")
+            role = owned.role
         self._role = role
         source = (
             SourceBundle(self, "Source", source_dir=Path(spec.source_dir or ""))

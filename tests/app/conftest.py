@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,31 @@ def scale_specs(count: int = SCALE_JOBS) -> list[JobSpec]:
     for index in range(count):
         base = examples[index % len(examples)]
         group = f"pool-{index // GROUP_SIZE}" if base.warm_pool_group else None
-        specs.append(replace(base, name=f"{base.name[:30]}-{index:03d}", warm_pool_group=group))
+        specs.append(replace(base, name=scale_name(base.name, index), warm_pool_group=group))
     return specs
+
+
+def scale_name(name: str, index: int) -> str:
+    """The name of the `index`-th scale job made from example `name`."""
+    return f"{name[:30]}-{index:03d}"
+
+
+def write_scale_files(folder: Path, count: int = SCALE_JOBS) -> Path:
+    """`scale_specs` as job files: the example files with their name and group changed."""
+    examples = sorted(EXAMPLES.glob("*.yaml"))
+    for index in range(count):
+        text = examples[index % len(examples)].read_text()
+        name = re.search(r"^name: (.+)$", text, re.MULTILINE)
+        assert name is not None
+        text = text.replace(name.group(0), f"name: {scale_name(name.group(1), index)}")
+        text = re.sub(
+            r"^warm_pool_group: .+$",
+            f"warm_pool_group: pool-{index // GROUP_SIZE}",
+            text,
+            flags=re.MULTILINE,
+        )
+        (folder / f"job-{index:03d}.yaml").write_text(text)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +84,11 @@ def example_app(tmp_path_factory: pytest.TempPathFactory) -> AppSynth:
 
 @pytest.fixture(scope="session")
 def scale_app(tmp_path_factory: pytest.TempPathFactory) -> AppSynth:
-    """200 jobs, environment-specific, SDK_POLL launchers started on deploy."""
+    """200 job files, environment-specific, SDK_POLL launchers started on deploy."""
+    jobs = write_scale_files(tmp_path_factory.mktemp("scale-jobs"))
     return synthesize(
         tmp_path_factory.mktemp("scale"),
-        scale_specs(),
+        jobs=str(jobs),
         account="111122223333",
         region="us-east-1",
         integration="SDK_POLL",
