@@ -136,6 +136,11 @@ class SourceBundle(Construct):
         return self.asset.s3_object_url
 
     @property
+    def archive_name(self) -> str:
+        """The archive's object name (`<hash>.gz`), the file name it gets in a channel."""
+        return self.asset.s3_object_key.rsplit("/", 1)[-1]
+
+    @property
     def object_arn(self) -> str:
         """ARN of the archive object, for exact-object read grants."""
         return self.asset.bucket.arn_for_objects(self.asset.s3_object_key)

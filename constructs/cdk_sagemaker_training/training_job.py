@@ -206,6 +206,7 @@ class TrainingJob(Construct):
             job_name=JOB_NAME_PLACEHOLDER,
             image_uri=image.uri,
             source_uri=source.s3_uri if source is not None else None,
+            source_archive_name=source.archive_name if source is not None else None,
             output_path=output_path,
         )
         if owned is not None:

@@ -175,3 +175,25 @@ def test_cdk_cli_synthesizes_the_examples(tmp_path: Path) -> None:
     assert any(
         "KeepAlivePeriodInSeconds" in t["Parameters"]["ResourceConfig"] for t in trains.values()
     )
+
+
+def test_isolated_job_submit_directory_names_the_code_channel_object(
+    example_app: AppSynth,
+) -> None:
+    """Under network isolation the archive lands under its S3 object name (`<hash>.gz`)."""
+    (template_file,) = example_app.templates()
+    template = load(template_file)
+    for machine in resources(template, "AWS::StepFunctions::StateMachine").values():
+        asl = definition(machine)
+        channels = asl["States"]["Train"]["Parameters"].get("InputDataConfig", [])
+        code = [c for c in channels if c["ChannelName"] == "code"]
+        if not code:
+            continue
+        object_name = str(code[0]["DataSource"]["S3DataSource"]["S3Uri"]).rsplit("/", 1)[-1]
+        submit = asl["States"]["SetDefaults"]["Parameters"]["reserved"][
+            "sagemaker_submit_directory"
+        ]
+        assert object_name.endswith(".gz") and len(object_name) > len(".gz")
+        assert submit == json.dumps(f"/opt/ml/input/data/code/{object_name}")
+        return
+    pytest.fail("the example app has no network-isolated job")
