@@ -10,7 +10,7 @@ from constructs import Construct
 from .execution_role import TrainingExecutionRole
 from .spec.findings import Finding
 from .spec.model import JobSpec
-from .spec.rules.registry import SET_RULES, RuleContext
+from .spec.rules import check_job_set
 from .validation import report_errors_at_synth
 
 
@@ -35,5 +35,4 @@ class WarmPoolGroup(Construct):
 
     def _findings(self) -> list[Finding]:
         region = Stack.of(self).region
-        context = RuleContext(region=None if Token.is_unresolved(region) else region)
-        return [finding for rule in SET_RULES for finding in rule.run_set(self.members, context)]
+        return check_job_set(self.members, region=None if Token.is_unresolved(region) else region)

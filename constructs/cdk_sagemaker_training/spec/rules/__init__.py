@@ -40,16 +40,26 @@ def check_policy(spec: JobSpec, policy: PlatformPolicy) -> list[Finding]:
     return [finding for rule in policy_rules for finding in rule.run(spec, context)]
 
 
+def check_job_set(
+    specs: Sequence[JobSpec],
+    *,
+    region: str | None = None,
+    policy: PlatformPolicy | None = None,
+) -> list[Finding]:
+    """Only the cross-job findings (e.g. warm-pool group compatibility)."""
+    context = RuleContext(region=region, policy=policy)
+    return [finding for rule in SET_RULES for finding in rule.run_set(specs, context)]
+
+
 def check_jobs(
     specs: Sequence[JobSpec],
     *,
     region: str | None = None,
     policy: PlatformPolicy | None = None,
 ) -> list[Finding]:
-    """Findings for each job plus cross-job checks (warm-pool groups)."""
-    context = RuleContext(region=region, policy=policy)
+    """Findings for each job plus the cross-job checks."""
     per_job = [f for spec in specs for f in check_job(spec, region=region, policy=policy)]
-    return per_job + [finding for rule in SET_RULES for finding in rule.run_set(specs, context)]
+    return per_job + check_job_set(specs, region=region, policy=policy)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
@@ -61,6 +71,7 @@ __all__ = [
     "Rule",
     "all_rules",
     "check_job",
+    "check_job_set",
     "check_jobs",
     "check_policy",
     "has_errors",
