@@ -37,6 +37,7 @@ INPUT_CODES = (
     ("IMAGE002", "error", "Image not published in the region (also raised at synth)", "See rule"),
     ("RENDER001", "error", "A deploy-time value is missing", "Pass the source URI / output path"),
     ("CLI001", "error", "Invalid command-line value", "Fix the option named"),
+    ("APP001", "error", "Invalid reference-app context value", "Use a value listed (-c key=...)"),
     ("RULE001", "error", "A rule crashed", "Report it with the job file; other rules still ran"),
 )
 """Codes raised while reading input or rendering (exit 2), not by a rule."""
