@@ -24,17 +24,46 @@ DEFAULT_JOBS = "jobs"
 JOBS_STACK_PREFIX = "TrainingJobs"
 
 
-def partition(specs: Sequence[JobSpec], size: int = JOBS_PER_STACK) -> list[list[JobSpec]]:
-    """Jobs split into stacks of at most `size`, in order, never splitting a warm-pool group."""
+def partition(specs: Sequence[JobSpec], size: int = JOBS_PER_STACK) -> dict[str, list[JobSpec]]:
+    """Jobs by stack id, at most `size` per stack, never splitting a warm-pool group.
+
+    A job with `stack: NAME` goes to `TrainingJobs-NAME` whatever else changes; the others
+    fill `TrainingJobs1..N` in order (adding a job file may move later unpinned jobs).
+    Raises `SpecError` (APP002) when a pinned stack gets more than `size` jobs.
+    """
     units: dict[str, list[JobSpec]] = {}
     for spec in specs:
         units.setdefault(spec.warm_pool_group or f"job:{spec.name}", []).append(spec)
-    stacks: list[list[JobSpec]] = [[]]
+    stacks: dict[str, list[JobSpec]] = {}
+    automatic: list[list[JobSpec]] = [[]]
     for unit in units.values():
-        if stacks[-1] and len(stacks[-1]) + len(unit) > size:
-            stacks.append([])
-        stacks[-1].extend(unit)
-    return stacks
+        pinned = unit[0].stack  # rule JOB014 keeps a group's stack consistent
+        if pinned is not None:
+            stacks.setdefault(f"{JOBS_STACK_PREFIX}-{pinned}", []).extend(unit)
+            continue
+        if automatic[-1] and len(automatic[-1]) + len(unit) > size:
+            automatic.append([])
+        automatic[-1].extend(unit)
+    full = [(stack_id, jobs) for stack_id, jobs in stacks.items() if len(jobs) > size]
+    if full:
+        raise SpecError(
+            [
+                Finding(
+                    code="APP002",
+                    severity=Severity.ERROR,
+                    path=f"stack:{stack_id.removeprefix(JOBS_STACK_PREFIX + '-')}",
+                    message=f"{len(jobs)} jobs name this stack; at most {size} fit in one "
+                    "stack: pin some of them to another stack",
+                )
+                for stack_id, jobs in full
+            ]
+        )
+    numbered = {
+        f"{JOBS_STACK_PREFIX}{index}": jobs
+        for index, jobs in enumerate(automatic, start=1)
+        if jobs or not stacks
+    }
+    return {**numbered, **stacks}
 
 
 def _flag(value: Any) -> bool:
@@ -78,10 +107,10 @@ def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Training
     integration = _choice(app, "integration", Integration, Integration.RUN_JOB)
     mode = _choice(app, "quota_guard", GuardMode, GuardMode.FAIL)
     stacks: list[TrainingJobsStack] = []
-    for index, jobs in enumerate(partition(specs), start=1):
+    for stack_id, jobs in partition(specs).items():
         stack = TrainingJobsStack(
             app,
-            f"{JOBS_STACK_PREFIX}{index}",
+            stack_id,
             jobs=jobs,
             integration=integration,
             start_on_deploy=_flag(context("start_on_deploy")),

@@ -38,6 +38,7 @@ LIBRARY_KEYS = {
     "warm_pool_group",
     "use_warm_pool_cache",
     "max_concurrent_runs",
+    "stack",
     "source_file",
     "inputs",
     "compiler_config",

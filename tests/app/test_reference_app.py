@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cdk_sagemaker_training.spec.findings import SpecError
 from stacks import JOBS_PER_STACK, partition
 from tests.app.conftest import SCALE_JOBS, AppSynth, scale_specs
 from tests.synth_helpers import ROOT, cfn_lint, definition, nag_violations, resources
@@ -79,7 +81,7 @@ def test_warm_pool_group_jobs_share_a_role_in_one_stack(example_app: AppSynth) -
 
 def test_partition_keeps_groups_whole_and_stacks_small() -> None:
     specs = scale_specs()
-    stacks = partition(specs)
+    stacks = list(partition(specs).values())
     assert sum(len(s) for s in stacks) == SCALE_JOBS
     assert all(len(s) <= JOBS_PER_STACK for s in stacks)
     homes = {
@@ -197,3 +199,22 @@ def test_isolated_job_submit_directory_names_the_code_channel_object(
         assert submit == json.dumps(f"/opt/ml/input/data/code/{object_name}")
         return
     pytest.fail("the example app has no network-isolated job")
+
+
+def test_pinned_jobs_stay_in_their_stack_when_jobs_are_added() -> None:
+    specs = scale_specs(80)
+    pinned = [replace(s, stack="nlp") if s.warm_pool_group else s for s in specs]
+    before = partition(pinned)
+    newcomer = replace(pinned[-1], name="aaa-first", warm_pool_group=None, stack=None)
+    after = partition([newcomer, *pinned])
+    assert before["TrainingJobs-nlp"] == after["TrainingJobs-nlp"]
+    assert all(s.warm_pool_group for s in after["TrainingJobs-nlp"])
+    assert sum(map(len, after.values())) == 81
+
+
+def test_overfull_pinned_stack_is_an_app002_error() -> None:
+    specs = [replace(s, stack="all") for s in scale_specs(JOBS_PER_STACK + 1)]
+    with pytest.raises(SpecError) as raised:
+        partition(specs)
+    assert raised.value.findings[0].code == "APP002"
+    assert raised.value.findings[0].path == "stack:all"

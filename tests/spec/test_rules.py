@@ -136,6 +136,7 @@ FAILING = [
         job(enable_network_isolation=True, inputs=(Channel(name="code", s3_data="s3://b/c"),)),
         "JOB012",
     ),
+    ("job013-stack-name", job(stack="my_stack"), "JOB013"),
     ("net001-subnets-only", job(subnets=("subnet-0123456789abcdef0",)), "NET001"),
     (
         "net001-bad-subnet",
@@ -312,10 +313,20 @@ def test_severity_follows_the_code_range() -> None:
 def test_every_rule_has_a_failing_case() -> None:
     from tests.spec.test_policy import VIOLATIONS
 
-    tested = {code for *_, code in FAILING} | {"WPOOL004", "IMAGE002"}
+    tested = {code for *_, code in FAILING} | {"WPOOL004", "IMAGE002", "JOB014"}
     tested |= {code for _, _, code, _ in VIOLATIONS}
     assert {r.code for r in all_rules()} <= tested
 
 
 def test_framework_enum_covers_every_version_table() -> None:
     assert {f.value for f in Framework} == {"huggingface", "pytorch", "tensorflow"}
+
+
+def test_warm_pool_group_must_deploy_in_one_stack() -> None:
+    pooled = job(keep_alive_period_in_seconds=60, warm_pool_group=GROUP)
+    same = [job(pooled, name="a", stack="nlp"), job(pooled, name="b", stack="nlp")]
+    split = [job(pooled, name="a", stack="nlp"), job(pooled, name="b")]
+    assert "JOB014" not in {f.code for f in check_jobs(same)}
+    findings = [f for f in check_jobs(split) if f.code == "JOB014"]
+    assert [f.path for f in findings] == ["b:stack"]
+    assert "JOB013" not in codes(job(stack="Team-NLP-1"))

@@ -38,6 +38,7 @@ INPUT_CODES = (
     ("RENDER001", "error", "A deploy-time value is missing", "Pass the source URI / output path"),
     ("CLI001", "error", "Invalid command-line value", "Fix the option named"),
     ("APP001", "error", "Invalid reference-app context value", "Use a value listed (-c key=...)"),
+    ("APP002", "error", "More jobs pin a stack than fit in one", "Pin some jobs to another stack"),
     ("RULE001", "error", "A rule crashed", "Report it with the job file; other rules still ran"),
 )
 """Codes raised while reading input or rendering (exit 2), not by a rule."""

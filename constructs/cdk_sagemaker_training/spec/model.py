@@ -152,6 +152,9 @@ class JobSpec:
     """Default: the constructs create a least-privilege execution role."""
     max_concurrent_runs: int = DEFAULT_MAX_CONCURRENT_RUNS
     """How many runs of this job may be in flight at once (sizes the quota check)."""
+    stack: str | None = None
+    """The reference app's stack to deploy in, so adding job files never moves this one.
+    Default: assigned in sorted file order."""
     source_file: Path | None = field(default=None, compare=False)
     """The job file this spec was loaded from, for messages."""
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..findings import SpecError
 from ..images import resolve_image
 from ..model import JOB_NAME_PREFIX_MAX_LENGTH, Framework, JobSpec
 from ..service_model import bounds, enum_values
-from .registry import ERROR, RuleContext, Violation, rule
+from .registry import ERROR, RuleContext, SetViolation, Violation, rule, set_rule
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
 ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 SOURCE_ARCHIVE_SUFFIX = ".tar.gz"
 RESERVED_HYPERPARAMETER_PREFIX = "sagemaker_"
@@ -295,3 +296,35 @@ def _reserved_names(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
             yield f"hyperparameters.{key}", f"received {key!r}"
     if spec.enable_network_isolation and any(c.name == "code" for c in spec.inputs):
         yield "inputs.code", "received a channel named 'code' with network isolation"
+
+
+@rule(
+    "JOB013",
+    ERROR,
+    "Not a valid stack name",
+    "Use a letter, then letters, digits and hyphens (at most 64 characters)",
+)
+def _stack_name(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
+    if spec.stack is not None and not STACK_NAME_PATTERN.match(spec.stack):
+        yield "stack", f"received {spec.stack!r}"
+
+
+@set_rule(
+    "JOB014",
+    ERROR,
+    "Jobs of one warm-pool group name different stacks",
+    "Give every job of the group the same stack (a group deploys in one stack)",
+)
+def _group_stack(specs: Sequence[JobSpec], _: RuleContext) -> Iterator[SetViolation]:
+    stacks: dict[str, JobSpec] = {}
+    for spec in specs:
+        if spec.warm_pool_group is None:
+            continue
+        first = stacks.setdefault(spec.warm_pool_group, spec)
+        if spec.stack != first.stack:
+            yield (
+                spec,
+                "stack",
+                f"received {spec.stack!r} but job {first.name!r} of warm-pool group "
+                f"{spec.warm_pool_group!r} has {first.stack!r}",
+            )
