@@ -23,6 +23,8 @@ IMAGE_URI_PATTERN = re.compile(
     r"/(?P<repository>[^:@]+)[:@](?P<tag>.+)$"
 )
 PREFERRED_LOOKUP_REGION = "us-east-1"
+GPU_LOOKUP_INSTANCE_TYPE = "ml.p3.2xlarge"
+"""Selects the GPU image for a job without an instance type (rule JOB003 reports it)."""
 CHINA_URL_SUFFIX = "amazonaws.com.cn"
 DEFAULT_URL_SUFFIX = "amazonaws.com"
 
@@ -68,18 +70,59 @@ def unsupported_region_finding(image: ResolvedImage, region: str) -> Finding:
     )
 
 
-def resolve_image(spec: JobSpec) -> ResolvedImage:
-    """The image a job runs on: its `image_uri`, or the DLC its framework fields select."""
-    if spec.image_uri is not None:
-        return _explicit_image(spec.image_uri)
-    return _resolve_dlc(
+@dataclass(frozen=True)
+class ImageQuery:
+    """What selects a Deep Learning Container, in the SDK's terms."""
+
+    framework: str
+    version: str | None
+    """`transformers_version` for Hugging Face, else `framework_version`."""
+    base_kind: str | None
+    """Hugging Face only: `pytorch` or `tensorflow`."""
+    base_version: str | None
+    py_version: str | None
+    instance_type: str | None
+    compiler: bool
+
+    @property
+    def version_field(self) -> str:
+        """The job key that holds `version`."""
+        return (
+            "transformers_version"
+            if self.framework == Framework.HUGGINGFACE
+            else "framework_version"
+        )
+
+    @property
+    def label(self) -> str:
+        """`pytorch Training Compiler training`, for messages."""
+        return f"{self.framework}{' Training Compiler' if self.compiler else ''} training"
+
+
+def image_query(spec: JobSpec) -> ImageQuery:
+    """The SDK lookup a job's framework fields describe."""
+    huggingface = spec.framework is Framework.HUGGINGFACE
+    base_kind = None
+    if huggingface and spec.pytorch_version is not None:
+        base_kind = "pytorch"
+    elif huggingface and spec.tensorflow_version is not None:
+        base_kind = "tensorflow"
+    return ImageQuery(
         framework=spec.framework.value,
-        version=_framework_version(spec),
-        base_framework=_base_framework(spec),
+        version=spec.transformers_version if huggingface else spec.framework_version,
+        base_kind=base_kind,
+        base_version=getattr(spec, f"{base_kind}_version") if base_kind else None,
         py_version=spec.py_version,
         instance_type=spec.instance_types[0] if spec.instance_types else None,
         compiler=spec.compiler_enabled,
     )
+
+
+def resolve_image(spec: JobSpec) -> ResolvedImage:
+    """The image a job runs on: its `image_uri`, or the DLC its framework fields select."""
+    if spec.image_uri is not None:
+        return _explicit_image(spec.image_uri)
+    return _resolve_dlc(image_query(spec))
 
 
 def _explicit_image(uri: str) -> ResolvedImage:
@@ -92,22 +135,6 @@ def _explicit_image(uri: str) -> ResolvedImage:
         registries=MappingProxyType({match["region"]: match["account"]}),
         explicit_uri=uri,
     )
-
-
-def _framework_version(spec: JobSpec) -> str | None:
-    if spec.framework is Framework.HUGGINGFACE:
-        return spec.transformers_version
-    return spec.framework_version
-
-
-def _base_framework(spec: JobSpec) -> str | None:
-    if spec.framework is not Framework.HUGGINGFACE:
-        return None
-    if spec.pytorch_version is not None:
-        return f"pytorch{spec.pytorch_version}"
-    if spec.tensorflow_version is not None:
-        return f"tensorflow{spec.tensorflow_version}"
-    return None
 
 
 def _config_name(framework: str, compiler: bool) -> str:
@@ -154,65 +181,46 @@ def _pick(
 
 
 @functools.lru_cache(maxsize=256)
-def _resolve_dlc(
-    *,
-    framework: str,
-    version: str | None,
-    base_framework: str | None,
-    py_version: str | None,
-    instance_type: str | None,
-    compiler: bool,
-) -> ResolvedImage:
+def _resolve_dlc(query: ImageQuery) -> ResolvedImage:
     from sagemaker.core import image_uris  # lazy: heavy import, only for image resolution
 
-    label = f"{framework}{' Training Compiler' if compiler else ''} training"
-    config = image_uris.config_for_framework(_config_name(framework, compiler)).get("training")
+    label, version_field = query.label, query.version_field
+    config = image_uris.config_for_framework(_config_name(query.framework, query.compiler)).get(
+        "training"
+    )
     if config is None:
-        raise _image_error("framework", framework, [], label)
-    version_field = (
-        "transformers_version" if framework == Framework.HUGGINGFACE else "framework_version"
-    )
-    if version is None:
-        raise _image_error(version_field, version, sorted(config["versions"]), label)
+        raise _image_error("framework", query.framework, [], label)
+    if query.version is None:
+        raise _image_error(version_field, query.version, sorted(config["versions"]), label)
     entry = _pick(
-        config["versions"], config.get("version_aliases", {}), version, version_field, label
+        config["versions"], config.get("version_aliases", {}), query.version, version_field, label
     )
-    if base_framework is not None:
-        kind = re.sub(r"[\d.]+$", "", base_framework)
+    if query.base_kind is not None and query.base_version is not None:
         entry = _pick(
             entry,
             entry.get("version_aliases", {}),
-            base_framework.removeprefix(kind),
-            f"{kind}_version",
+            query.base_version,
+            f"{query.base_kind}_version",
             label,
-            kind,
+            query.base_kind,
         )
     py_versions: list[str] = list(entry.get("py_versions", []))
-    if py_version is None and len(py_versions) > 1:
-        raise _image_error("py_version", py_version, py_versions, label)
-    if py_version is not None and py_versions and py_version not in py_versions:
-        raise _image_error("py_version", py_version, py_versions, label)
-    chosen_py = py_version or (py_versions[0] if py_versions else None)
+    if query.py_version is None and len(py_versions) > 1:
+        raise _image_error("py_version", query.py_version, py_versions, label)
+    if query.py_version is not None and py_versions and query.py_version not in py_versions:
+        raise _image_error("py_version", query.py_version, py_versions, label)
+    chosen_py = query.py_version or (py_versions[0] if py_versions else None)
     registries: Mapping[str, str] = (entry.get(chosen_py or "") or entry)["registries"]
     lookup_region = (
         PREFERRED_LOOKUP_REGION if PREFERRED_LOOKUP_REGION in registries else min(registries)
     )
     try:
-        uri = _sdk_training_image_uri(
-            image_uris,
-            lookup_region,
-            framework,
-            version,
-            base_framework,
-            chosen_py,
-            instance_type,
-            compiler,
-        )
+        uri = _sdk_training_image_uri(image_uris, lookup_region, query, chosen_py)
     except ValueError as error:
-        raise _image_error(version_field, version, [], f"{label} ({error})") from None
+        raise _image_error(version_field, query.version, [], f"{label} ({error})") from None
     match = IMAGE_URI_PATTERN.match(uri)
     if match is None:  # the SDK always returns an ECR URI; guard against a format change
-        raise _image_error(version_field, version, [], f"{label} (unexpected URI {uri!r})")
+        raise _image_error(version_field, query.version, [], f"{label} (unexpected URI {uri!r})")
     return ResolvedImage(
         repository=match["repository"],
         tag=match["tag"],
@@ -221,29 +229,20 @@ def _resolve_dlc(
 
 
 def _sdk_training_image_uri(
-    image_uris: Any,
-    region: str,
-    framework: str,
-    version: str | None,
-    base_framework: str | None,
-    py_version: str | None,
-    instance_type: str | None,
-    compiler: bool,
+    image_uris: Any, region: str, query: ImageQuery, py_version: str | None
 ) -> str:
     """The URI from the SDK's own estimator path (`get_training_image_uri`)."""
     from sagemaker.core.training_compiler.config import TrainingCompilerConfig
 
-    base_version = re.sub(r"^[a-z]+", "", base_framework) if base_framework else None
-    kind = base_framework.removesuffix(base_version or "") if base_framework else None
     logging.getLogger("sagemaker").setLevel(logging.WARNING)
     uri: str = image_uris.get_training_image_uri(
         region,
-        framework,
-        framework_version=version,
+        query.framework,
+        framework_version=query.version,
         py_version=py_version,
-        compiler_config=TrainingCompilerConfig() if compiler else None,
-        pytorch_version=base_version if kind == "pytorch" else None,
-        tensorflow_version=base_version if kind == "tensorflow" else None,
-        instance_type=instance_type or "ml.p3.2xlarge",
+        compiler_config=TrainingCompilerConfig() if query.compiler else None,
+        pytorch_version=query.base_version if query.base_kind == "pytorch" else None,
+        tensorflow_version=query.base_version if query.base_kind == "tensorflow" else None,
+        instance_type=query.instance_type or GPU_LOOKUP_INSTANCE_TYPE,
     )
     return uri
