@@ -41,3 +41,23 @@ def test_image_resolution_loads_sagemaker_core_on_demand() -> None:
         "resolve_image(BASE); print('sagemaker.core' in sys.modules)"
     )
     assert run_python(code) == "True"
+
+
+def test_quotas_command_never_imports_sagemaker_core_or_cdk(tmp_path: Path) -> None:
+    code = (
+        "import sys; from cdk_sagemaker_training.cli import main; "
+        "main(['quotas', 'jobs', '--region', 'us-east-1']); "
+        "print(sorted(m for m in ('aws_cdk', 'sagemaker') if m in sys.modules))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert "no usable AWS credentials" in result.stderr  # it ran as far as AWS
+    assert result.stdout.strip().splitlines()[-1] == "[]"
