@@ -40,11 +40,6 @@ def keep_alive_bounds() -> tuple[int, int]:
     return low or 0, high if high is not None else DOCUMENTED_MAX_KEEP_ALIVE_SECONDS
 
 
-def reuse_key(spec: JobSpec) -> tuple[object, ...]:
-    """The values a pool records; jobs with equal keys can reuse each other's pools."""
-    return tuple(value(spec) for _, _, value in REUSE_KEYS)
-
-
 def first_reuse_difference(a: JobSpec, b: JobSpec) -> tuple[str, str, object, object] | None:
     """The first reuse key on which two jobs differ: (job key, API field, a's, b's)."""
     for key, api_field, value in REUSE_KEYS:
