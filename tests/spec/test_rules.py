@@ -65,6 +65,23 @@ FAILING = [
         "TRCOMP006",
     ),
     ("trcomp006-tf-xla", job(TENSORFLOW, distribution=XLA), "TRCOMP006"),
+    (
+        "trcomp006-hf-tensorflow-xla",
+        job(
+            HUGGINGFACE,
+            pytorch_version=None,
+            tensorflow_version="2.6.3",
+            transformers_version="4.17.0",
+            distribution=XLA,
+        ),
+        "TRCOMP006",
+    ),
+    (
+        "trcomp009-torch-distributed",
+        job(distribution={"torch_distributed": {"enabled": True}}),
+        "TRCOMP009",
+    ),
+    ("trcomp009-hf-mpi", job(HUGGINGFACE, distribution={"mpi": {"enabled": True}}), "TRCOMP009"),
     ("trcomp007-xla-no-compiler", job(PLAIN_PYTORCH, distribution=XLA), "TRCOMP007"),
     ("trcomp008-tf-2.12", job(TENSORFLOW, framework_version="2.12"), "TRCOMP008"),
     ("trcomp008-tf-2.16", job(TENSORFLOW, framework_version="2.16"), "TRCOMP008"),
@@ -168,6 +185,22 @@ PASSING = [
     ("trcomp005-hf-pt-1.11", HUGGINGFACE, "TRCOMP005"),
     ("trcomp006-pytorch-1.13-xla", job(distribution=XLA), "TRCOMP006"),
     ("trcomp006-hf-1.11-xla", job(HUGGINGFACE, distribution=XLA), "TRCOMP006"),
+    (
+        "trcomp009-old-pytorch-mpi",
+        job(
+            HUGGINGFACE,
+            transformers_version="4.17.0",
+            pytorch_version="1.10.2",
+            distribution={"mpi": {"enabled": True}},
+        ),
+        "TRCOMP009",
+    ),
+    (
+        "trcomp009-no-compiler",
+        job(PLAIN_PYTORCH, distribution={"torch_distributed": {"enabled": True}}),
+        "TRCOMP009",
+    ),
+    ("trcomp009-smdistributed-is-trcomp003", job(distribution={"smdistributed": {}}), "TRCOMP009"),
     ("trcomp007-xla-with-compiler", job(distribution=XLA), "TRCOMP007"),
     ("trcomp008-tf-2.11", TENSORFLOW, "TRCOMP008"),
     (

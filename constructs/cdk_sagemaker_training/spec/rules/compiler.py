@@ -87,9 +87,9 @@ def _pytorchxla(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
         return
     minimum = trcomp.PYTORCHXLA_MIN.get(spec.framework)
     version = trcomp.pytorch_version(spec)
-    if minimum is None:
-        yield "distribution.pytorchxla", f"received pytorchxla on framework {spec.framework}"
-    elif version is not None and trcomp.minor(version) < minimum:
+    if minimum is None or version is None:
+        yield "distribution.pytorchxla", "received pytorchxla on a TensorFlow job"
+    elif trcomp.minor(version) < minimum:
         yield "distribution.pytorchxla", f"received PyTorch {version!r} with pytorchxla"
     others = sorted(k for k in spec.distribution if k != trcomp.PYTORCHXLA)
     if others:
@@ -118,6 +118,26 @@ def _tensorflow_version(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
         low, high = trcomp.TENSORFLOW_RANGE
         if not low <= trcomp.minor(spec.framework_version) <= high:
             yield "framework_version", f"received {spec.framework_version!r}"
+
+
+@rule(
+    "TRCOMP009",
+    ERROR,
+    "Only pytorchxla distributes compiler jobs on recent PyTorch",
+    "Use distribution {pytorchxla: {enabled: true}} (PyTorch >= 1.11 with Hugging Face, "
+    ">= 1.12 with PyTorch), or no distribution",
+)
+def _only_pytorchxla(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
+    minimum = trcomp.PYTORCHXLA_MIN.get(spec.framework)
+    version = trcomp.pytorch_version(spec)
+    if not spec.compiler_enabled or minimum is None or version is None:
+        return
+    if trcomp.PYTORCHXLA in spec.distribution or trcomp.minor(version) < minimum:
+        return
+    reported = (*trcomp.SM_DISTRIBUTED_KEYS, trcomp.MULTI_WORKER_MIRRORED)  # TRCOMP003
+    others = sorted(k for k in spec.distribution if k not in reported)
+    if others:
+        yield "distribution", f"received {', '.join(others)} on PyTorch {version}"
 
 
 @rule(
