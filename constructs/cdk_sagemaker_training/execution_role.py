@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from aws_cdk import aws_iam as iam
@@ -14,6 +15,7 @@ from constructs import Construct
 from . import pseudo
 from .inline_policy import InlinePolicy
 from .nag import acknowledge, wildcard_acknowledgements
+from .scope_cache import bucket_name_and_arn, service_principal
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
 INLINE_POLICY = "TrainingJobAccess"
@@ -42,6 +44,27 @@ ENI_REASON = (
     "creation is limited to the job's subnets and security groups."
 )
 S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
+_batch: dict[int, tuple[TrainingExecutionRole, list[dict[str, str]]]] | None = None
+"""Acknowledgements held back by `batched_acknowledgements`, per role."""
+
+
+@contextmanager
+def batched_acknowledgements() -> Iterator[None]:
+    """Hold back the cdk-nag acknowledgements of every `TrainingExecutionRole` built or
+    granted inside, and record each role's in as few metadata calls as the ids allow
+    (one, unless two grants acknowledge the same id with different reasons)."""
+    global _batch
+    if _batch is not None:  # nested: the outer batch records
+        yield
+        return
+    _batch = {}
+    try:
+        yield
+    finally:
+        pending, _batch = _batch, None
+        for role, records in pending.values():
+            for record in records:
+                acknowledge(role.role, record)
 
 
 def s3_location(uri: str) -> tuple[str, str]:
@@ -84,7 +107,7 @@ class TrainingExecutionRole(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(SAGEMAKER_PRINCIPAL),
+            assumed_by=service_principal(SAGEMAKER_PRINCIPAL),
             description=description or "SageMaker training job execution role (least privilege)",
         )
         # Grants live in the role resource itself (no separate AWS::IAM::Policy).
@@ -122,7 +145,18 @@ class TrainingExecutionRole(Construct):
         for batch in batches:
             for rule, reason in batch.items():
                 merged[rule] = f"{merged[rule]} {reason}" if rule in merged else reason
-        acknowledge(self.role, merged)
+        if not merged:
+            return
+        if _batch is None:
+            acknowledge(self.role, merged)
+            return
+        records = _batch.setdefault(id(self), (self, []))[1]
+        # A record per call would be as many round trips; merge into the last record
+        # unless an id is already there (each id keeps exactly the reason it had).
+        if records and not records[-1].keys() & merged.keys():
+            records[-1].update(merged)
+        else:
+            records.append(merged)
 
     @property
     def statements(self) -> list[dict[str, Any]]:
@@ -169,7 +203,7 @@ class TrainingExecutionRole(Construct):
 
     def grant_read(self, bucket: s3.IBucket, prefix: str = "") -> None:
         """List and read objects of `bucket` under `prefix`. Default `prefix`: the whole bucket."""
-        self._read(bucket.bucket_arn, prefix)
+        self._read(bucket_name_and_arn(bucket)[1], prefix)
 
     def _read(self, bucket_arn: str, prefix: str) -> None:
         conditions = {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None
@@ -194,7 +228,7 @@ class TrainingExecutionRole(Construct):
 
     def grant_write(self, bucket: s3.IBucket, prefix: str = "") -> None:
         """Write objects of `bucket` under `prefix`. Default `prefix`: the whole bucket."""
-        self._write(bucket.bucket_arn, prefix)
+        self._write(bucket_name_and_arn(bucket)[1], prefix)
 
     def _write(self, bucket_arn: str, prefix: str) -> None:
         self._acknowledge(

@@ -10,14 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
-from aws_cdk import CfnMapping, Stack, Token
+from aws_cdk import CfnMapping, Stack
 from constructs import Construct
 
 from . import pseudo
+from .scope_cache import known_region, stack_of
 from .spec.images import ResolvedImage
 
 ACCOUNT_KEY = "account"
+_ACCOUNTS: WeakKeyDictionary[Stack, dict[str, str]] = WeakKeyDictionary()
+"""Per stack: mapping id -> the `Fn::FindInMap` account token (the same for every job)."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,16 @@ def _repository_arn(region: str, account: str, repository: str) -> str:
     return f"arn:{pseudo.PARTITION}:ecr:{region}:{account}:repository/{repository}"
 
 
+def _mapping_id(image: ResolvedImage) -> str:
+    table = dict(sorted(image.registries.items()))
+    return f"DlcRegistry{hashlib.sha256(json.dumps(table).encode()).hexdigest()[:8]}"
+
+
 def registry_mapping(scope: Construct, image: ResolvedImage) -> CfnMapping:
     """The stack's mapping for `image`'s region table (one per distinct table)."""
-    stack = Stack.of(scope)
+    stack = stack_of(scope)
     table = dict(sorted(image.registries.items()))
-    digest = hashlib.sha256(json.dumps(table).encode()).hexdigest()[:8]
-    mapping_id = f"DlcRegistry{digest}"
+    mapping_id = _mapping_id(image)
     existing = stack.node.try_find_child(mapping_id)
     if isinstance(existing, CfnMapping):
         return existing
@@ -59,13 +67,20 @@ def image_reference(scope: Construct, image: ResolvedImage) -> ImageReference:
             (_repository_arn(r, a, image.repository) for r, a in image.registries.items()), None
         )
         return ImageReference(uri=image.explicit_uri, repository_arn=arn)
-    region = Stack.of(scope).region
-    if not Token.is_unresolved(region):
+    stack = stack_of(scope)
+    region = known_region(stack)
+    if region is not None:
         account = image.account(region)
         return ImageReference(
             uri=image.uri(region), repository_arn=_repository_arn(region, account, image.repository)
         )
-    account = registry_mapping(scope, image).find_in_map(pseudo.REGION, ACCOUNT_KEY)
+    accounts = _ACCOUNTS.setdefault(stack, {})
+    mapping_id = _mapping_id(image)
+    if mapping_id not in accounts:
+        accounts[mapping_id] = registry_mapping(stack, image).find_in_map(
+            pseudo.REGION, ACCOUNT_KEY
+        )
+    account = accounts[mapping_id]
     return ImageReference(
         uri=f"{account}.dkr.ecr.{pseudo.REGION}.{pseudo.URL_SUFFIX}/{image.repository}:{image.tag}",
         repository_arn=_repository_arn(pseudo.REGION, account, image.repository),

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from aws_cdk import Acknowledgment, CfnResource, Duration, Stack, Token, Validations
+from aws_cdk import Acknowledgment, CfnResource, Duration, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -25,7 +25,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from . import pseudo
-from .execution_role import TrainingExecutionRole, s3_object_arn
+from .execution_role import TrainingExecutionRole, batched_acknowledgements, s3_object_arn
 from .image_registry import image_reference
 from .inline_policy import policy_document
 from .launcher_definition import JOB_NAME_PLACEHOLDER, Integration, launcher_definition
@@ -33,6 +33,7 @@ from .launcher_logs import LauncherLogsKey
 from .launcher_policy import launcher_statements, training_job_arn
 from .nag import acknowledge, wildcard_acknowledgements
 from .output_bucket import OutputBucket
+from .scope_cache import bucket_name_and_arn, known_region, seconds, service_principal, stack_of
 from .source_bundle import SourceBundle
 from .spec.findings import Finding, SpecError
 from .spec.images import resolve_image
@@ -46,8 +47,10 @@ from .warm_pool_group import WarmPoolGroup
 
 LAUNCHER_POLICY = "LaunchTrainingJob"
 DEFAULT_POLL_INTERVAL = Duration.minutes(1)
+DEFAULT_POLL_INTERVAL_SECONDS = int(DEFAULT_POLL_INTERVAL.to_seconds())
 LAUNCH_MARGIN = Duration.hours(6)
 """Extra execution time beyond the job's own limits, for capacity waits and startup."""
+LAUNCH_MARGIN_SECONDS = int(LAUNCH_MARGIN.to_seconds())
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 LAMBDA_BASIC_EXECUTION = (
     "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -113,9 +116,8 @@ class TrainingJob(Construct):
         if role is not None and self.spec.role is not None:
             raise TypeError(f"{self.node.path}: pass role= or the job's role ARN, not both")
         self.integration = integration
-        self._stack = Stack.of(self)
-        stack_region = self._stack.region
-        self._region = None if Token.is_unresolved(stack_region) else stack_region
+        self._stack = stack_of(scope)
+        self._region = known_region(self._stack)
         self.findings: list[Finding] = check_job(self.spec, region=self._region)
         self._state_machine: sfn.StateMachine | None = None
         self._role: iam.IRole | None = None
@@ -124,7 +126,8 @@ class TrainingJob(Construct):
             warm_pool_group.add_member(self.spec)
         if not has_errors(self.findings):
             try:
-                self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
+                with batched_acknowledgements():
+                    self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
             except SpecError as error:
                 self.findings.extend(error.findings)
         report_findings(self, self.findings)
@@ -188,6 +191,7 @@ class TrainingJob(Construct):
             owned = group.execution_role if group else TrainingExecutionRole(self, "ExecutionRole")
             role = owned.role
         self._role = role
+        role_arn = role.role_arn
         source = (
             SourceBundle(self, "Source", source_dir=Path(spec.source_dir or ""))
             if spec.source_is_local
@@ -197,12 +201,12 @@ class TrainingJob(Construct):
         bucket = None
         if output_path is None:
             bucket = output_bucket or OutputBucket(self, "Output").bucket
-            output_path = f"s3://{bucket.bucket_name}/{spec.name}"
-        image = image_reference(self, resolve_image(spec))
+            output_path = f"s3://{bucket_name_and_arn(bucket)[0]}/{spec.name}"
+        image = image_reference(self._stack, resolve_image(spec))
         self._request = render_request(
             spec,
             region=self._region or pseudo.REGION,
-            role_arn=role.role_arn,
+            role_arn=role_arn,
             job_name=JOB_NAME_PLACEHOLDER,
             image_uri=image.uri,
             source_uri=source.s3_uri if source is not None else None,
@@ -212,7 +216,7 @@ class TrainingJob(Construct):
         if owned is not None:
             self._grant_data_access(owned, image.repository_arn, source, bucket, output_path)
         self._state_machine = self._create_state_machine(
-            self._request, role, logs_key, poll_interval
+            self._request, role, role_arn, logs_key, poll_interval
         )
 
     def _grant_data_access(
@@ -249,6 +253,7 @@ class TrainingJob(Construct):
         self,
         request: dict[str, Any],
         role: iam.IRole,
+        role_arn: str,
         logs_key: kms.IKey | None,
         poll_interval: Duration,
     ) -> sfn.StateMachine:
@@ -256,14 +261,14 @@ class TrainingJob(Construct):
         grants = launcher_statements(
             spec,
             job_name_prefix=spec.name,
-            execution_role_arn=role.role_arn,
+            execution_role_arn=role_arn,
             integration=self.integration,
             tags=bool(request.get("Tags")),
         )
         launcher = iam.Role(
             self,
             "LauncherRole",
-            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            assumed_by=service_principal("states.amazonaws.com"),
             description=f"Launches SageMaker training job {spec.name}",
             inline_policies={LAUNCHER_POLICY: policy_document(grants)},
         )
@@ -290,7 +295,11 @@ class TrainingJob(Construct):
             overridable=list(spec.hyperparameters),
             integration=self.integration,
             quota_cause=quota_cause(spec),
-            poll_interval_seconds=int(poll_interval.to_seconds()),
+            poll_interval_seconds=(
+                DEFAULT_POLL_INTERVAL_SECONDS
+                if poll_interval is DEFAULT_POLL_INTERVAL
+                else int(poll_interval.to_seconds())
+            ),
         )
         log_group = logs.LogGroup(
             self,
@@ -298,7 +307,7 @@ class TrainingJob(Construct):
             encryption_key=logs_key or LauncherLogsKey(self, "LogsKey").key,
             retention=LOG_RETENTION,
         )
-        timeout = spec.max_run + (spec.max_wait or 0) + int(LAUNCH_MARGIN.to_seconds())
+        timeout = spec.max_run + (spec.max_wait or 0) + LAUNCH_MARGIN_SECONDS
         state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -311,7 +320,7 @@ class TrainingJob(Construct):
                 destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True
             ),
             tracing_enabled=True,
-            timeout=Duration.seconds(timeout),
+            timeout=seconds(timeout),
             comment=f"Runs SageMaker training job {spec.name}",
         )
         # CDK adds DependsOn on the role, which its GetAtt already implies (cfn-lint W3005).
