@@ -71,6 +71,27 @@ def quota_cause(spec: JobSpec) -> str:
     )
 
 
+def _js_number(value: Any) -> Any:
+    """Integral floats as JavaScript's `JSON.stringify` writes them (`2.0` -> `2`)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _js_number(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_js_number(item) for item in value]
+    return value
+
+
+def definition_json(definition: Mapping[str, Any]) -> str:
+    """The ASL as `Stack.to_json_string` writes it, built in Python (no jsii round trip).
+
+    The definition's only tokens are strings (ARNs, names, pseudo parameters) embedded in
+    string values, which CDK resolves inside the JSON string as it does for
+    `to_json_string`; JSON escaping and separators match JavaScript's `JSON.stringify`.
+    """
+    return json.dumps(_js_number(definition), ensure_ascii=False, separators=(",", ":"))
+
+
 class TrainingJob(Construct):
     """One SageMaker training job: execution role, code, launcher state machine.
 
@@ -311,9 +332,7 @@ class TrainingJob(Construct):
         state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            definition_body=sfn.DefinitionBody.from_string(
-                self._stack.to_json_string(self.definition)
-            ),
+            definition_body=sfn.DefinitionBody.from_string(definition_json(self.definition)),
             state_machine_type=sfn.StateMachineType.STANDARD,
             role=launcher,
             logs=sfn.LogOptions(
