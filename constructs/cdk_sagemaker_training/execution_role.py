@@ -45,14 +45,16 @@ ENI_REASON = (
 )
 S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
 _batch: dict[int, tuple[TrainingExecutionRole, list[dict[str, str]]]] | None = None
-"""Acknowledgements held back by `batched_acknowledgements`, per role."""
+"""Acknowledgements held back by `batched_role_updates`, per role."""
 
 
 @contextmanager
-def batched_acknowledgements() -> Iterator[None]:
-    """Hold back the cdk-nag acknowledgements of every `TrainingExecutionRole` built or
-    granted inside, and record each role's in as few metadata calls as the ids allow
-    (one, unless two grants acknowledge the same id with different reasons)."""
+def batched_role_updates() -> Iterator[None]:
+    """Hold back what every `TrainingExecutionRole` built or granted inside writes to its
+    construct: the cdk-nag acknowledgements, recorded in as few metadata calls as the ids
+    allow (one, unless two grants acknowledge the same id with different reasons), and
+    the inline policy of a role built inside, set once as a value (a later grant makes
+    it lazy again)."""
     global _batch
     if _batch is not None:  # nested: the outer batch records
         yield
@@ -63,6 +65,7 @@ def batched_acknowledgements() -> Iterator[None]:
     finally:
         pending, _batch = _batch, None
         for role, records in pending.values():
+            role._policy.render_now()
             for record in records:
                 acknowledge(role.role, record)
 
@@ -111,7 +114,9 @@ class TrainingExecutionRole(Construct):
             description=description or "SageMaker training job execution role (least privilege)",
         )
         # Grants live in the role resource itself (no separate AWS::IAM::Policy).
-        self._policy = InlinePolicy(self.role, INLINE_POLICY)
+        self._policy = InlinePolicy(self.role, INLINE_POLICY, deferred=_batch is not None)
+        if _batch is not None:
+            _batch.setdefault(id(self), (self, []))
         self._add_baseline()
 
     @property

@@ -4,7 +4,9 @@ Jobs add grants one by one (and a warm-pool group's jobs share a role). Building
 `PolicyStatement` per grant costs several jsii round trips; at hundreds of jobs that
 dominates synthesis. Here grants are plain data, merged by (actions, conditions), and
 the role's `Policies` property is one `Lazy` value that CDK (and cdk-nag) resolve: it is
-computed once, at synthesis, after every construct has added its grants.
+computed once, at synthesis, after every construct has added its grants. A role whose
+grants are all known at once (a job's own execution role) is instead set once, as a
+value (no callback from synthesis into Python), and turns lazy if a grant comes later.
 """
 
 from __future__ import annotations
@@ -52,12 +54,37 @@ def policy_document(grants: Sequence[Grant]) -> iam.PolicyDocument:
 
 @jsii.implements(IStableAnyProducer)
 class InlinePolicy:
-    """Allow-statements of one inline policy of `role`, merged and rendered lazily."""
+    """Allow-statements of one inline policy of `role`, merged and rendered lazily.
 
-    def __init__(self, role: iam.Role, name: str) -> None:
+    `deferred`: render nothing until `render_now` (the caller promises to call it).
+    Default False: lazy from the start.
+    """
+
+    def __init__(self, role: iam.Role, name: str, *, deferred: bool = False) -> None:
         self.name = name
         self._resources: dict[tuple[tuple[str, ...], str], list[str]] = {}
-        cast(iam.CfnRole, role.node.default_child).policies = Lazy.any(self)
+        self._cfn = cast(iam.CfnRole, role.node.default_child)
+        self._lazy = False
+        self._rendered = False
+        if not deferred:
+            self.render_lazily()
+
+    def render_lazily(self) -> None:
+        """Render at synthesis from now on, with every grant added until then."""
+        if not self._lazy:
+            self._cfn.policies = Lazy.any(self)
+            self._lazy = True
+
+    def render_now(self) -> None:
+        """Set the policy as it stands now; a grant added later makes it lazy."""
+        if not self._lazy:
+            self._cfn.policies = [
+                iam.CfnRole.PolicyProperty(
+                    policy_name=self.name,
+                    policy_document={"Version": POLICY_VERSION, "Statement": self.statements()},
+                )
+            ]
+            self._rendered = True
 
     def add(
         self,
@@ -70,6 +97,8 @@ class InlinePolicy:
         known = self._resources.setdefault(key, [])
         new = [resource for resource in dict.fromkeys(resources) if resource not in known]
         known.extend(new)
+        if new and self._rendered:
+            self.render_lazily()
         return new
 
     def statements(self) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from . import pseudo
-from .execution_role import TrainingExecutionRole, batched_acknowledgements, s3_object_arn
+from .execution_role import TrainingExecutionRole, batched_role_updates, s3_object_arn
 from .image_registry import image_reference
 from .inline_policy import policy_document
 from .launcher_definition import JOB_NAME_PLACEHOLDER, Integration, launcher_definition
@@ -147,7 +147,7 @@ class TrainingJob(Construct):
             warm_pool_group.add_member(self.spec)
         if not has_errors(self.findings):
             try:
-                with batched_acknowledgements():
+                with batched_role_updates():
                     self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
             except SpecError as error:
                 self.findings.extend(error.findings)
