@@ -68,6 +68,10 @@ class _Collector:
         )
 
 
+Parser = Callable[["_Collector", Any, str], Any]
+"""Reads one value at a path, reporting problems; None when it could not."""
+
+
 def _describe(value: object) -> str:
     if value is None:
         return "nothing (null)"
@@ -232,56 +236,51 @@ def _inputs(out: _Collector, value: Any, path: str) -> tuple[Channel, ...] | Non
     return tuple(c for c in channels if c is not None)
 
 
-GROUP_KEYS = ("instance_group_name", "instance_type", "instance_count")
-
-
-def _instance_groups(out: _Collector, value: Any, path: str) -> tuple[InstanceGroup, ...] | None:
+def _records(
+    out: _Collector, value: Any, path: str, what: str, fields: Mapping[str, Parser]
+) -> list[dict[str, Any]] | None:
+    """A list of mappings whose keys are all required; the items that parse cleanly."""
     if not isinstance(value, list):
-        out.wrong_type(path, "a list of instance groups", value)
+        out.wrong_type(path, what, value)
         return None
-    groups = []
+    records = []
     for index, item in enumerate(value):
         item_path = _join(path, index)
         data = _mapping(out, item, item_path)
         if data is None:
             continue
-        _check_keys(out, data, GROUP_KEYS, item_path)
-        missing = [k for k in GROUP_KEYS if k not in data]
+        _check_keys(out, data, tuple(fields), item_path)
+        missing = [key for key in fields if key not in data]
         for key in missing:
             out.add("SPEC005", _join(item_path, key), f"missing required key {key!r}")
         if missing:
             continue
-        name = _string(out, data["instance_group_name"], _join(item_path, "instance_group_name"))
-        itype = _string(out, data["instance_type"], _join(item_path, "instance_type"))
-        count = _integer(out, data["instance_count"], _join(item_path, "instance_count"))
-        if name is not None and itype is not None and count is not None:
-            groups.append(
-                InstanceGroup(instance_group_name=name, instance_type=itype, instance_count=count)
-            )
-    return tuple(groups)
+        parsed = {
+            key: parse(out, data[key], _join(item_path, key)) for key, parse in fields.items()
+        }
+        if None not in parsed.values():
+            records.append(parsed)
+    return records
+
+
+def _instance_groups(out: _Collector, value: Any, path: str) -> tuple[InstanceGroup, ...] | None:
+    fields: dict[str, Parser] = {
+        "instance_group_name": _string,
+        "instance_type": _string,
+        "instance_count": _integer,
+    }
+    records = _records(out, value, path, "a list of instance groups", fields)
+    return None if records is None else tuple(InstanceGroup(**r) for r in records)
 
 
 def _metric_definitions(
     out: _Collector, value: Any, path: str
 ) -> tuple[MetricDefinition, ...] | None:
-    if not isinstance(value, list):
-        out.wrong_type(path, "a list of {Name, Regex} mappings", value)
+    fields: dict[str, Parser] = {"Name": _string, "Regex": _string}
+    records = _records(out, value, path, "a list of {Name, Regex} mappings", fields)
+    if records is None:
         return None
-    metrics = []
-    for index, item in enumerate(value):
-        item_path = _join(path, index)
-        data = _mapping(out, item, item_path)
-        if data is None:
-            continue
-        _check_keys(out, data, ("Name", "Regex"), item_path)
-        if "Name" not in data or "Regex" not in data:
-            out.add("SPEC005", item_path, "a metric definition needs both 'Name' and 'Regex'")
-            continue
-        name = _string(out, data["Name"], _join(item_path, "Name"))
-        regex = _string(out, data["Regex"], _join(item_path, "Regex"))
-        if name is not None and regex is not None:
-            metrics.append(MetricDefinition(name=name, regex=regex))
-    return tuple(metrics)
+    return tuple(MetricDefinition(name=r["Name"], regex=r["Regex"]) for r in records)
 
 
 def _distribution(out: _Collector, value: Any, path: str) -> Mapping[str, Any] | None:
@@ -297,7 +296,6 @@ def _input_mode(out: _Collector, value: Any, path: str) -> InputMode | None:
     return _choice(out, value, path, InputMode)
 
 
-Parser = Callable[[_Collector, Any, str], Any]
 PARSERS: dict[str, Parser] = {
     "framework": _framework,
     "compiler_config": _compiler_config,

@@ -7,7 +7,6 @@ warm-pool keep-alive, required VPC, network isolation, volume encryption or tags
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,15 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .findings import Finding, Severity, SpecError
-from .loader import _boolean, _check_keys, _Collector, _integer, _mapping, _string_list
+from .loader import (
+    Parser,
+    _boolean,
+    _check_keys,
+    _Collector,
+    _integer,
+    _mapping,
+    _string_list,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +42,7 @@ class PlatformPolicy:
 
 
 POLICY_FIELDS = tuple(f.name for f in fields(PlatformPolicy))
-_PARSERS: dict[str, Callable[[_Collector, Any, str], Any]] = {
+_PARSERS: dict[str, Parser] = {
     "allowed_instance_types": _string_list,
     "required_tags": _string_list,
     "max_keep_alive_period_in_seconds": _integer,
