@@ -15,9 +15,9 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 
-from cdk_sagemaker_training.quotas.checker import PAGE_SIZE, check_quotas
-from cdk_sagemaker_training.spec.model import Framework, JobSpec
-from cdk_sagemaker_training.spec.quota_requirements import (
+from cdk_sagemaker_training.aws.quotas.checker import PAGE_SIZE, check_quotas
+from cdk_sagemaker_training.core.model import Framework, JobSpec
+from cdk_sagemaker_training.core.quota_requirements import (
     QuotaKind,
     derive_requirements,
     quota_name,

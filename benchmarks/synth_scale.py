@@ -52,9 +52,9 @@ def _children(pid: int) -> list[int]:
 
 
 def _build_ours(stack: Any, specs: list[Any]) -> None:
-    from cdk_sagemaker_training.launcher_logs import LauncherLogsKey
-    from cdk_sagemaker_training.output_bucket import OutputBucket
-    from cdk_sagemaker_training.training_job import TrainingJob
+    from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
+    from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
+    from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
     bucket = OutputBucket(stack, "Output").bucket
     key = LauncherLogsKey(stack, "Logs").key
@@ -69,10 +69,10 @@ def _build_cdk_lib(stack: Any, specs: list[Any]) -> None:
     from aws_cdk import aws_stepfunctions as sfn
     from aws_cdk import aws_stepfunctions_tasks as tasks
 
-    from cdk_sagemaker_training.launcher_logs import LauncherLogsKey
-    from cdk_sagemaker_training.output_bucket import OutputBucket
-    from cdk_sagemaker_training.spec.images import resolve_image
-    from cdk_sagemaker_training.spec.request import json_encode
+    from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
+    from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
+    from cdk_sagemaker_training.core.images import resolve_image
+    from cdk_sagemaker_training.core.request import json_encode
 
     bucket = OutputBucket(stack, "Output").bucket
     key = LauncherLogsKey(stack, "Logs").key
@@ -126,7 +126,7 @@ def _build_cdk_lib(stack: Any, specs: list[Any]) -> None:
 
 
 def _specs(count: int) -> list[Any]:
-    from cdk_sagemaker_training.spec.loader import load_jobs
+    from cdk_sagemaker_training.core.loader import load_jobs
 
     (base,) = [s for s in load_jobs(ROOT / "jobs") if s.name == "hf-bert-compiler"]
     # Code on S3, as the aws-cdk-lib version has no packaging: both sides do the same work.
@@ -138,7 +138,7 @@ def _worker(case: str, count: int) -> dict[str, Any]:
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     from aws_cdk import App, Stack
 
-    from cdk_sagemaker_training.spec.images import resolve_image
+    from cdk_sagemaker_training.core.images import resolve_image
     from stacks import JOBS_PER_STACK
 
     _ = resolve_image(_specs(1)[0])  # warm the SDK's image tables: not part of synth

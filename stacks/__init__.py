@@ -8,13 +8,12 @@ from typing import Any, TypeVar
 
 from aws_cdk import App, Environment
 
-from cdk_sagemaker_training.launcher_definition import Integration
-from cdk_sagemaker_training.quota_guard import GuardMode, QuotaGuard
-from cdk_sagemaker_training.spec.findings import Finding, Severity, SpecError
-from cdk_sagemaker_training.spec.loader import load_jobs
-from cdk_sagemaker_training.spec.model import JobSpec
-
-from .training_jobs import TrainingJobsStack
+from cdk_sagemaker_training.cdk.quota_guard import GuardMode, QuotaGuard
+from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.loader import load_jobs
+from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.launcher.definition import Integration
+from stacks.training_jobs import TrainingJobsStack
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
 JOBS_PER_STACK = 40

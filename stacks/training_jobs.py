@@ -13,12 +13,12 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from cdk_sagemaker_training.launcher_definition import Integration
-from cdk_sagemaker_training.launcher_logs import LauncherLogsKey
-from cdk_sagemaker_training.output_bucket import OutputBucket
-from cdk_sagemaker_training.spec.model import JobSpec
-from cdk_sagemaker_training.training_job import TrainingJob
-from cdk_sagemaker_training.warm_pool_group import WarmPoolGroup
+from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
+from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
+from cdk_sagemaker_training.cdk.training_job import TrainingJob
+from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
+from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.launcher.definition import Integration
 
 
 def construct_id(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from cdk_sagemaker_training.spec.model import CompilerConfig, Framework, JobSpec
+from cdk_sagemaker_training.core.model import CompilerConfig, Framework, JobSpec
 
 BASE = JobSpec(
     name="base-job",

@@ -16,7 +16,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from cdk_sagemaker_training.nag import flatten_reference
+from cdk_sagemaker_training.cdk._private.nag import flatten_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")

@@ -27,8 +27,8 @@ def test_constructs_folder_does_not_shadow_the_constructs_package() -> None:
 
 def test_spec_layer_imports_neither_cdk_nor_sagemaker_core() -> None:
     code = (
-        "import sys; import cdk_sagemaker_training.spec.rules; "
-        "import cdk_sagemaker_training.spec.request, cdk_sagemaker_training.cli; "
+        "import sys; import cdk_sagemaker_training.core.rules; "
+        "import cdk_sagemaker_training.core.request, cdk_sagemaker_training.cli; "
         "print(sorted(m for m in ('aws_cdk', 'sagemaker', 'jsii') if m in sys.modules))"
     )
     assert run_python(code) == "[]"
@@ -37,7 +37,7 @@ def test_spec_layer_imports_neither_cdk_nor_sagemaker_core() -> None:
 def test_image_resolution_loads_sagemaker_core_on_demand() -> None:
     code = (
         "import sys; from tests.factories import BASE; "
-        "from cdk_sagemaker_training.spec.images import resolve_image; "
+        "from cdk_sagemaker_training.core.images import resolve_image; "
         "resolve_image(BASE); print('sagemaker.core' in sys.modules)"
     )
     assert run_python(code) == "True"

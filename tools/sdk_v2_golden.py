@@ -24,9 +24,9 @@ import boto3
 import sagemaker
 from sagemaker.inputs import TrainingInput
 
-from cdk_sagemaker_training.spec.loader import load_jobs
-from cdk_sagemaker_training.spec.model import JobSpec
-from cdk_sagemaker_training.spec.request import WARM_POOL_CACHE_ENVIRONMENT
+from cdk_sagemaker_training.core.loader import load_jobs
+from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.request import WARM_POOL_CACHE_ENVIRONMENT
 
 REGION = "us-east-1"
 ROLE_ARN = "arn:aws:iam::111122223333:role/training"

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import main
+from cdk_sagemaker_training.cli import main
 
 sys.exit(main())

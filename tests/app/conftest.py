@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from cdk_sagemaker_training.spec.loader import load_jobs
-from cdk_sagemaker_training.spec.model import JobSpec
+from cdk_sagemaker_training.core.loader import load_jobs
+from cdk_sagemaker_training.core.model import JobSpec
 from stacks import build_app
 from stacks.training_jobs import TrainingJobsStack
 from tests.synth_helpers import ROOT, new_app, template_files

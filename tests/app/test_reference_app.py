@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cdk_sagemaker_training.spec.findings import SpecError
+from cdk_sagemaker_training.core.findings import SpecError
 from stacks import JOBS_PER_STACK, partition
 from tests.app.conftest import SCALE_JOBS, AppSynth, scale_specs
 from tests.synth_helpers import ROOT, cfn_lint, definition, nag_violations, resources

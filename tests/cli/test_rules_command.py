@@ -10,7 +10,7 @@ import pytest
 
 from cdk_sagemaker_training.cli import main
 from cdk_sagemaker_training.cli.rules import markdown
-from cdk_sagemaker_training.spec.rules import all_rules
+from cdk_sagemaker_training.core.rules import all_rules
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -12,11 +12,11 @@ from aws_cdk import App, Duration, Environment, Stack
 from aws_cdk import aws_events as events
 from aws_cdk.assertions import Template
 
-from cdk_sagemaker_training.launcher_definition import Integration
-from cdk_sagemaker_training.output_bucket import OutputBucket
-from cdk_sagemaker_training.spec.model import Channel, JobSpec
-from cdk_sagemaker_training.training_job import TrainingJob
-from cdk_sagemaker_training.warm_pool_group import WarmPoolGroup
+from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
+from cdk_sagemaker_training.cdk.training_job import TrainingJob
+from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
+from cdk_sagemaker_training.core.model import Channel, JobSpec
+from cdk_sagemaker_training.launcher.definition import Integration
 from tests.factories import BASE, HUGGINGFACE, TENSORFLOW
 from tests.synth_helpers import new_app
 

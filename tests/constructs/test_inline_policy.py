@@ -9,8 +9,8 @@ from typing import cast
 from aws_cdk import Stack
 from aws_cdk.assertions import Template
 
-from cdk_sagemaker_training.execution_role import INLINE_POLICY, TrainingExecutionRole
-from cdk_sagemaker_training.training_job import TrainingJob
+from cdk_sagemaker_training.cdk.execution_role import INLINE_POLICY, TrainingExecutionRole
+from cdk_sagemaker_training.cdk.training_job import TrainingJob
 from tests.factories import BASE
 from tests.synth_helpers import new_app, resources
 

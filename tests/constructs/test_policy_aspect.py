@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from aws_cdk import App, Aspects, Stack
 
-from cdk_sagemaker_training.policy_aspect import TrainingJobPolicy
-from cdk_sagemaker_training.spec.policy import PlatformPolicy
-from cdk_sagemaker_training.training_job import TrainingJob
+from cdk_sagemaker_training.cdk.policy_aspect import TrainingJobPolicy
+from cdk_sagemaker_training.cdk.training_job import TrainingJob
+from cdk_sagemaker_training.core.policy import PlatformPolicy
 from tests.factories import job
 
 CAP = PlatformPolicy(max_keep_alive_period_in_seconds=1800)

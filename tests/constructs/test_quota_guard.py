@@ -18,14 +18,14 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
-from cdk_sagemaker_training.quota_guard import (
+from cdk_sagemaker_training.cdk.quota_guard import (
     HANDLER,
-    HANDLER_FILES,
     GuardMode,
     QuotaGuard,
     handler_asset_excludes,
+    handler_files,
 )
-from cdk_sagemaker_training.spec.model import Framework, JobSpec
+from cdk_sagemaker_training.core.model import Framework, JobSpec
 
 WARM_JOB = JobSpec(
     name="warm",
@@ -159,13 +159,13 @@ def asset_dir(synth: Synth) -> Path:
 def test_asset_holds_only_the_handler_modules(synth: Synth) -> None:
     root = asset_dir(synth) / "cdk_sagemaker_training"
     files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    assert files == set(HANDLER_FILES)
+    assert files == set(handler_files())
 
 
 def test_handler_imports_without_cdk_yaml_or_sagemaker(synth: Synth) -> None:
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "import cdk_sagemaker_training.quotas.guard_handler as h;"
+        "import cdk_sagemaker_training.aws.quotas.guard_handler as h;"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'aws_cdk', 'jsii', 'constructs', 'ruamel', 'sagemaker'});"
         "print(h.__file__); print(heavy)"
@@ -180,18 +180,50 @@ def test_handler_imports_without_cdk_yaml_or_sagemaker(synth: Synth) -> None:
     assert out[1] == "[]"
 
 
-def test_asset_excludes_keep_only_handler_files(tmp_path: Path) -> None:
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_handler_files_follow_run_time_imports_only(tmp_path: Path) -> None:
     package = tmp_path / "cdk_sagemaker_training"
-    for name in [*HANDLER_FILES, "cli/__init__.py", "spec/loader.py", "quota_guard.py"]:
-        (package / name).parent.mkdir(parents=True, exist_ok=True)
-        (package / name).write_text("")
+    _write(
+        package,
+        {
+            "__init__.py": "",
+            "aws/__init__.py": "",
+            "aws/quotas/__init__.py": "",
+            "aws/quotas/guard_handler.py": (
+                "import json\nfrom cdk_sagemaker_training.aws import clients\n"
+                "from cdk_sagemaker_training.core.needs import Need\n"
+            ),
+            "aws/clients.py": "import boto3\n",
+            "core/__init__.py": "",
+            "core/needs.py": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                "    from cdk_sagemaker_training.core.model import JobSpec\n"
+            ),
+            "core/model.py": "",
+            "cdk/__init__.py": "",
+            "cdk/quota_guard.py": "",
+        },
+    )
     (tmp_path / "pkg.egg-info").mkdir()
+    assert handler_files(package) == {
+        "__init__.py",
+        "aws/__init__.py",
+        "aws/clients.py",
+        "aws/quotas/__init__.py",
+        "aws/quotas/guard_handler.py",
+        "core/__init__.py",
+        "core/needs.py",
+    }
     assert handler_asset_excludes(package) == [
         "__pycache__",
         "*.pyc",
-        "cdk_sagemaker_training/cli",
-        "cdk_sagemaker_training/quota_guard.py",
-        "cdk_sagemaker_training/spec/loader.py",
+        "cdk_sagemaker_training/cdk",
+        "cdk_sagemaker_training/core/model.py",
         "pkg.egg-info",
     ]
 

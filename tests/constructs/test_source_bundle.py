@@ -6,7 +6,7 @@ import os
 import tarfile
 from pathlib import Path
 
-from cdk_sagemaker_training.source_bundle import FIXED_MTIME, write_tarball
+from cdk_sagemaker_training.cdk.source_bundle import FIXED_MTIME, write_tarball
 
 
 def make_source(root: Path) -> Path:

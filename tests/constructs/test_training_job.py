@@ -10,15 +10,15 @@ from aws_cdk import CfnElement
 from aws_cdk.assertions import Annotations, Match
 from constructs import IConstruct
 
-from cdk_sagemaker_training.launcher_definition import (
+from cdk_sagemaker_training.core.findings import SpecError
+from cdk_sagemaker_training.core.images import ResolvedImage, resolve_image
+from cdk_sagemaker_training.core.request import render_request
+from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PATH,
     JOB_NAME_PLACEHOLDER,
     QUOTA_ERRORS,
     THROTTLING_ERRORS,
 )
-from cdk_sagemaker_training.spec.findings import SpecError
-from cdk_sagemaker_training.spec.images import ResolvedImage, resolve_image
-from cdk_sagemaker_training.spec.request import render_request
 from tests.constructs.conftest import PINNED, PINNED_ENV, Synthesized
 from tests.synth_helpers import definition, evaluate_format, policy_statements, resources
 
@@ -427,7 +427,7 @@ def test_request_is_exposed_for_tests(pinned: Synthesized) -> None:
 def test_unknown_keyword_is_a_spec_error_with_code() -> None:
     from aws_cdk import App, Stack
 
-    from cdk_sagemaker_training.training_job import TrainingJob
+    from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
     with pytest.raises(SpecError) as error:
         TrainingJob(
@@ -445,7 +445,7 @@ def test_unknown_keyword_is_a_spec_error_with_code() -> None:
 def test_invalid_job_exposes_no_launcher() -> None:
     from aws_cdk import App, Stack
 
-    from cdk_sagemaker_training.training_job import TrainingJob
+    from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
     job = TrainingJob(Stack(App(), "S"), "Bad", spec=replace(PINNED, instance_type="ml.c5.xlarge"))
     assert not job.valid

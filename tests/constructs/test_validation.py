@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from aws_cdk import Environment, Stack
 
-from cdk_sagemaker_training.spec.images import resolve_image
-from cdk_sagemaker_training.training_job import TrainingJob
-from cdk_sagemaker_training.warm_pool_group import WarmPoolGroup
+from cdk_sagemaker_training.cdk.training_job import TrainingJob
+from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
+from cdk_sagemaker_training.core.images import resolve_image
 from tests.factories import BASE, HUGGINGFACE
 from tests.synth_helpers import new_app
 

@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
-from ..spec.findings import SpecError
-from . import plan, quotas, render, rules, warm_pools
-from .exit_codes import INPUT_ERROR
-from .output import print_findings
+from cdk_sagemaker_training import __version__
+from cdk_sagemaker_training.cli import plan, quotas, render, rules, warm_pools
+from cdk_sagemaker_training.cli.exit_codes import INPUT_ERROR
+from cdk_sagemaker_training.cli.output import print_findings
+from cdk_sagemaker_training.core.findings import SpecError
 
 COMMANDS = (plan, render, rules, quotas, warm_pools)
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from ..spec.findings import Finding
+from cdk_sagemaker_training.core.findings import Finding
 
 
 def print_findings(findings: Iterable[Finding], stream: TextIO) -> None:

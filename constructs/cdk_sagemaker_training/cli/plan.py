@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..spec.findings import Finding, Severity, SpecError
-from ..spec.images import resolve_image
-from ..spec.loader import load_jobs
-from ..spec.model import JobSpec
-from ..spec.policy import PlatformPolicy, load_policy
-from ..spec.rules import check_jobs, has_errors, location
-from .exit_codes import FINDINGS, OK
-from .output import format_table, print_findings, print_json
+from cdk_sagemaker_training.cli.exit_codes import FINDINGS, OK
+from cdk_sagemaker_training.cli.output import format_table, print_findings, print_json
+from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.images import resolve_image
+from cdk_sagemaker_training.core.loader import load_jobs
+from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.policy import PlatformPolicy, load_policy
+from cdk_sagemaker_training.core.rules import check_jobs, has_errors, location
 
 DEFAULT_JOBS_PATH = Path("jobs")
 HEADERS = ("job", "image", "compiler", "instances", "keep-alive", "warm-pool group", "findings")

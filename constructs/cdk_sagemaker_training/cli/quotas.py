@@ -7,15 +7,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..quotas.aws import AwsAccessError, NoRegionError, create_client
-from ..quotas.checker import QuotaCheck, Status, check_quotas
-from ..quotas.increase import IncreaseResult, Outcome, increasable, request_increases
-from ..quotas.report import checks_table, increases_table, requirements_table
-from ..quotas.usage import fetch_usage
-from ..spec.loader import load_jobs
-from ..spec.quota_requirements import QuotaRequirement, derive_requirements
-from .exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
-from .output import print_json
+from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, create_client
+from cdk_sagemaker_training.aws.quotas.checker import QuotaCheck, Status, check_quotas
+from cdk_sagemaker_training.aws.quotas.increase import (
+    IncreaseResult,
+    Outcome,
+    increasable,
+    request_increases,
+)
+from cdk_sagemaker_training.aws.quotas.report import (
+    checks_table,
+    increases_table,
+    requirements_table,
+)
+from cdk_sagemaker_training.aws.quotas.usage import fetch_usage
+from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
+from cdk_sagemaker_training.cli.output import print_json
+from cdk_sagemaker_training.core.loader import load_jobs
+from cdk_sagemaker_training.core.quota_requirements import QuotaRequirement, derive_requirements
 
 DEFAULT_JOBS_PATH = Path("jobs")
 

@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..spec.findings import Finding, Severity, SpecError
-from ..spec.loader import load_job_file
-from ..spec.model import JOB_NAME_MAX_LENGTH
-from ..spec.request import render_request
-from ..spec.rules import check_job, has_errors
-from ..spec.service_model import job_name_pattern, validation_errors
-from .exit_codes import FINDINGS, INPUT_ERROR, OK
-from .output import print_findings, print_json
+from cdk_sagemaker_training.cli.exit_codes import FINDINGS, INPUT_ERROR, OK
+from cdk_sagemaker_training.cli.output import print_findings, print_json
+from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.loader import load_job_file
+from cdk_sagemaker_training.core.model import JOB_NAME_MAX_LENGTH
+from cdk_sagemaker_training.core.request import render_request
+from cdk_sagemaker_training.core.rules import check_job, has_errors
+from cdk_sagemaker_training.core.service_model import job_name_pattern, validation_errors
 
 
 def register(subparsers: Any) -> None:

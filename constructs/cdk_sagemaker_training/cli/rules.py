@@ -6,9 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from ..spec.rules import all_rules
-from .exit_codes import OK
-from .output import format_table, print_json
+from cdk_sagemaker_training.cli.exit_codes import OK
+from cdk_sagemaker_training.cli.output import format_table, print_json
+from cdk_sagemaker_training.core.rules import all_rules
 
 INPUT_CODES = (
     ("SPEC001", "error", "File unreadable or not valid YAML", "Fix the file or path named"),

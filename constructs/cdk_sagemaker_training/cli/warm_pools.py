@@ -6,11 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from ..quotas.aws import AwsAccessError, NoRegionError, create_client
-from ..quotas.report import table
-from ..warm_pools import ReleaseOutcome, list_warm_pools, release_warm_pool
-from .exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
-from .output import print_json
+from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, create_client
+from cdk_sagemaker_training.aws.quotas.report import table
+from cdk_sagemaker_training.aws.warm_pools import ReleaseOutcome, list_warm_pools, release_warm_pool
+from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
+from cdk_sagemaker_training.cli.output import print_json
 
 HEADERS = (
     "job",

@@ -1,0 +1,95 @@
+"""An IAM role's inline policy kept as Python data and rendered when the app synthesizes.
+
+Jobs add grants one by one (and a warm-pool group's jobs share a role). Building a CDK
+`PolicyStatement` per grant costs several jsii round trips; at hundreds of jobs that
+dominates synthesis. Here grants are plain data, merged by (actions, conditions), and
+the role's `Policies` property is one `Lazy` value that CDK (and cdk-nag) resolve: it is
+computed once, at synthesis, after every construct has added its grants. A role whose
+grants are all known at once (a job's own execution role) is instead set once, as a
+value (no callback from synthesis into Python), and turns lazy if a grant comes later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+import jsii
+from aws_cdk import IStableAnyProducer, Lazy
+from aws_cdk import aws_iam as iam
+
+from cdk_sagemaker_training.launcher.grants import POLICY_VERSION, Grant, statement_json
+
+
+def policy_document(grants: Sequence[Grant]) -> iam.PolicyDocument:
+    """A policy document of `grants`, built in one call."""
+    return iam.PolicyDocument.from_json(
+        {"Version": POLICY_VERSION, "Statement": [statement_json(g) for g in grants]}
+    )
+
+
+@jsii.implements(IStableAnyProducer)
+class InlinePolicy:
+    """Allow-statements of one inline policy of `role`, merged and rendered lazily.
+
+    `deferred`: render nothing until `render_now` (the caller promises to call it).
+    Default False: lazy from the start.
+    """
+
+    def __init__(self, role: iam.Role, name: str, *, deferred: bool = False) -> None:
+        self.name = name
+        self._resources: dict[tuple[tuple[str, ...], str], list[str]] = {}
+        self._cfn = cast(iam.CfnRole, role.node.default_child)
+        self._lazy = False
+        self._rendered = False
+        if not deferred:
+            self.render_lazily()
+
+    def render_lazily(self) -> None:
+        """Render at synthesis from now on, with every grant added until then."""
+        if not self._lazy:
+            self._cfn.policies = Lazy.any(self)
+            self._lazy = True
+
+    def render_now(self) -> None:
+        """Set the policy as it stands now; a grant added later makes it lazy."""
+        if not self._lazy:
+            self._cfn.policies = [
+                iam.CfnRole.PolicyProperty(
+                    policy_name=self.name,
+                    policy_document={"Version": POLICY_VERSION, "Statement": self.statements()},
+                )
+            ]
+            self._rendered = True
+
+    def add(
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        conditions: Mapping[str, Any] | None = None,
+    ) -> list[str]:
+        """Allow `actions` on `resources`; returns the resources that were new."""
+        key = (tuple(sorted(set(actions))), json.dumps(conditions or {}, sort_keys=True))
+        known = self._resources.setdefault(key, [])
+        new = [resource for resource in dict.fromkeys(resources) if resource not in known]
+        known.extend(new)
+        if new and self._rendered:
+            self.render_lazily()
+        return new
+
+    def statements(self) -> list[dict[str, Any]]:
+        """The statements in the order their first grant arrived."""
+        return [
+            statement_json(Grant(actions, resources, json.loads(conditions)))
+            for (actions, conditions), resources in self._resources.items()
+        ]
+
+    def produce(self) -> Any:
+        """The role's `Policies` property, as the L1 takes it (called by CDK at synth)."""
+        return [
+            {
+                "policyName": self.name,
+                "policyDocument": {"Version": POLICY_VERSION, "Statement": self.statements()},
+            }
+        ]

@@ -1,0 +1,197 @@
+"""`QuotaGuard`: checks the jobs' SageMaker Service Quotas while `cdk deploy` runs.
+
+A custom resource whose Lambda runs this library's own checker
+(`cdk_sagemaker_training.aws.quotas.guard_handler`), packaged from the package directory.
+Launchers that depend on the guard are created only after the check has passed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import cast
+
+from aws_cdk import Acknowledgment, CfnOutput, CustomResource, Duration, RemovalPolicy, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from cdk_sagemaker_training.aws.clients import QUOTA_ACTIONS
+from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.quota_requirements import QuotaRequirement, derive_requirements
+
+HANDLER = "cdk_sagemaker_training.aws.quotas.guard_handler.handler"
+HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
+"""The newest Python runtime in aws-cdk-lib that cfn-lint also accepts."""
+HANDLER_MODULE = HANDLER.rpartition(".")[0]
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+RESOURCE_TYPE = "Custom::SageMakerQuotaGuard"
+
+
+class GuardMode(StrEnum):
+    """What the guard does about a shortfall."""
+
+    FAIL = "fail"
+    """Fail the deployment with the shortfall table (before any dependent launcher)."""
+    WARN = "warn"
+    """Deploy anyway and record the table as a stack output."""
+    OFF = "off"
+    """Create nothing."""
+
+
+def _module_file(package_dir: Path, module: str) -> Path | None:
+    """The file of `module` (a module or a package) inside the package, if any."""
+    parts = module.split(".")[1:]
+    candidates = [package_dir.joinpath(*parts, "__init__.py")]
+    if parts:
+        candidates.append(package_dir.joinpath(*parts[:-1], f"{parts[-1]}.py"))
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def _imported_modules(node: ast.AST) -> list[str]:
+    """Modules a file imports at run time (`if TYPE_CHECKING:` blocks are skipped)."""
+    if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        return [name for child in node.orelse for name in _imported_modules(child)]
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom):
+        if not node.module or node.level:
+            return []
+        return [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return [name for child in ast.iter_child_nodes(node) for name in _imported_modules(child)]
+
+
+def handler_files(package_dir: Path = PACKAGE_DIR, module: str = HANDLER_MODULE) -> frozenset[str]:
+    """The package files `module` imports, directly or not, relative to the package.
+
+    Follows the absolute `import`/`from ... import` statements of each file (the package
+    uses no relative imports) and adds every enclosing package's `__init__.py`, so the
+    Lambda bundle is derived from the handler's code instead of a list kept by hand.
+    """
+    package = package_dir.name
+    found: set[Path] = set()
+    pending = [module]
+    while pending:
+        name = pending.pop()
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            path = _module_file(package_dir, ".".join(parts[:depth]))
+            if path is None or path in found:
+                continue
+            found.add(path)
+            pending += _imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+        pending = [n for n in pending if n == package or n.startswith(f"{package}.")]
+    return frozenset(path.relative_to(package_dir).as_posix() for path in found)
+
+
+def handler_asset_excludes(package_dir: Path = PACKAGE_DIR) -> list[str]:
+    """Asset exclude patterns that leave only the `handler_files` of the package.
+
+    Computed from the files present, so modules added later stay out of the Lambda.
+    """
+    keep = {f"{package_dir.name}/{name}" for name in handler_files(package_dir)}
+    keep_dirs = {str(Path(name).parent) for name in keep}
+    excludes = ["__pycache__", "*.pyc"]  # byte code may appear while synthesizing
+    for path in sorted(package_dir.parent.rglob("*")):
+        relative = path.relative_to(package_dir.parent).as_posix()
+        if any(relative.startswith(f"{excluded}/") for excluded in excludes):
+            continue  # inside a directory that is already excluded
+        kept = keep_dirs if path.is_dir() else keep
+        if relative not in kept and path.name != "__pycache__":
+            excludes.append(relative)
+    return excludes
+
+
+class QuotaGuard(Construct):
+    """Runs the quota check for `jobs` at deploy time.
+
+    Default: `mode=fail`; `log_retention` one month.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        jobs: Sequence[JobSpec],
+        mode: GuardMode | str = GuardMode.FAIL,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.mode = GuardMode(mode)
+        self.requirements: list[QuotaRequirement] = derive_requirements(jobs)
+        self.function: lambda_.Function | None = None
+        self.resource: CustomResource | None = None
+        self.report: str | None = None
+        """The check's report (`Report` attribute); None when the guard is off."""
+        if self.mode is GuardMode.OFF or not self.requirements:
+            return
+        self.function = self._create_function(log_retention)
+        self.resource = CustomResource(
+            self,
+            "Resource",
+            service_token=self.function.function_arn,
+            resource_type=RESOURCE_TYPE,
+            properties={
+                "Mode": self.mode.value,
+                "Requirements": json.dumps([r.as_dict() for r in self.requirements]),
+            },
+        )
+        self.report = self.resource.get_att_string("Report")
+        if self.mode is GuardMode.WARN:
+            CfnOutput(
+                self,
+                "Report",
+                value=self.report,
+                description="SageMaker Service Quotas the training jobs need (QuotaGuard)",
+            )
+
+    def _create_function(self, log_retention: logs.RetentionDays) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        # Inline policies live in the role resource itself, so the function's GetAtt on
+        # the role orders everything and no separate DependsOn is needed.
+        role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Reads SageMaker Service Quotas for the QuotaGuard",
+            inline_policies={
+                "QuotaGuard": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(actions=list(QUOTA_ACTIONS), resources=["*"]),
+                        iam.PolicyStatement(
+                            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                            resources=[log_group.log_group_arn],
+                        ),
+                    ]
+                )
+            },
+        )
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                reason="servicequotas:ListServiceQuotas and ListAWSDefaultServiceQuotas "
+                "support no resource-level permissions: resource `*` is required.",
+            )
+        )
+        function = lambda_.Function(
+            self,
+            "Handler",
+            runtime=HANDLER_RUNTIME,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(PACKAGE_DIR.parent), exclude=handler_asset_excludes()),
+            role=role,
+            log_group=log_group,
+            timeout=Duration.minutes(2),
+            memory_size=256,
+            description="Checks SageMaker Service Quotas for the stack's training jobs",
+        )
+        # CDK adds DependsOn on the role, which the GetAtt already implies (cfn-lint W3005).
+        cast(lambda_.CfnFunction, function.node.default_child).add_deletion_override("DependsOn")
+        return function

@@ -1,0 +1,431 @@
+"""`TrainingJob`: a training job in a stack, as a launcher that runs it once per execution.
+
+CloudFormation has no training-job resource, so the job lives as a Standard Step
+Functions state machine whose every execution creates one uniquely named job from the
+request the spec renders. IAM on the launcher's role pins the definition (guardrails).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from aws_cdk import Acknowledgment, CfnResource, Duration, Validations
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from cdk_sagemaker_training.cdk._private import pseudo
+from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
+from cdk_sagemaker_training.cdk._private.nag import acknowledge, wildcard_acknowledgements
+from cdk_sagemaker_training.cdk._private.scope_cache import (
+    bucket_name_and_arn,
+    known_region,
+    seconds,
+    service_principal,
+    stack_of,
+)
+from cdk_sagemaker_training.cdk._private.validation import report_findings
+from cdk_sagemaker_training.cdk.execution_role import (
+    TrainingExecutionRole,
+    batched_role_updates,
+    s3_object_arn,
+)
+from cdk_sagemaker_training.cdk.image_registry import image_reference
+from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
+from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
+from cdk_sagemaker_training.cdk.source_bundle import SourceBundle
+from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
+from cdk_sagemaker_training.core.findings import Finding, SpecError
+from cdk_sagemaker_training.core.images import resolve_image
+from cdk_sagemaker_training.core.loader import parse_job
+from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.quota_requirements import QuotaKind, derive_requirements
+from cdk_sagemaker_training.core.request import render_request
+from cdk_sagemaker_training.core.rules import check_job, has_errors
+from cdk_sagemaker_training.launcher.definition import (
+    JOB_NAME_PLACEHOLDER,
+    Integration,
+    launcher_definition,
+)
+from cdk_sagemaker_training.launcher.statements import launcher_statements, training_job_arn
+
+LAUNCHER_POLICY = "LaunchTrainingJob"
+DEFAULT_POLL_INTERVAL = Duration.minutes(1)
+DEFAULT_POLL_INTERVAL_SECONDS = int(DEFAULT_POLL_INTERVAL.to_seconds())
+LAUNCH_MARGIN = Duration.hours(6)
+"""Extra execution time beyond the job's own limits, for capacity waits and startup."""
+LAUNCH_MARGIN_SECONDS = int(LAUNCH_MARGIN.to_seconds())
+LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+LAMBDA_BASIC_EXECUTION = (
+    "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+)
+
+
+def quota_cause(spec: JobSpec) -> str:
+    """The Fail cause for `ResourceLimitExceeded`: the quotas this job needs, by name."""
+    needs = [
+        f"'{r.quota_name}' >= {r.needed}"
+        for r in derive_requirements([spec])
+        if r.kind in (QuotaKind.TRAINING, QuotaKind.SPOT, QuotaKind.WARM_POOL)
+    ]
+    return (
+        f"A SageMaker Service Quota is too low for job {spec.name}. Raise (service code "
+        f"sagemaker): {', '.join(needs)} (Service Quotas console or "
+        "aws service-quotas request-service-quota-increase)."
+    )
+
+
+def _js_number(value: Any) -> Any:
+    """Integral floats as JavaScript's `JSON.stringify` writes them (`2.0` -> `2`)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _js_number(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_js_number(item) for item in value]
+    return value
+
+
+def definition_json(definition: Mapping[str, Any]) -> str:
+    """The ASL as `Stack.to_json_string` writes it, built in Python (no jsii round trip).
+
+    The definition's only tokens are strings (ARNs, names, pseudo parameters) embedded in
+    string values, which CDK resolves inside the JSON string as it does for
+    `to_json_string`; JSON escaping and separators match JavaScript's `JSON.stringify`.
+    """
+    return json.dumps(_js_number(definition), ensure_ascii=False, separators=(",", ":"))
+
+
+class TrainingJob(Construct):
+    """One SageMaker training job: execution role, code, launcher state machine.
+
+    Pass a `spec` (for example from `load_jobs`) or the job's keys as keyword arguments
+    (the SDK v2 estimator names: `name`, `framework`, `entry_point`, `instance_type`, ...).
+    Error findings of the spec rules fail synthesis with their code; warnings become
+    annotations. Each execution may pass `{"hyperparameters": {"epochs": "5"}}` to
+    override defaults (values as the API takes them: strings).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: JobSpec | None = None,
+        integration: Integration = Integration.RUN_JOB,
+        role: iam.IRole | None = None,
+        warm_pool_group: WarmPoolGroup | None = None,
+        output_bucket: s3.IBucket | None = None,
+        logs_key: kms.IKey | None = None,
+        schedule: events.Schedule | None = None,
+        schedule_input: Mapping[str, Any] | None = None,
+        start_on_deploy: bool = False,
+        poll_interval: Duration = DEFAULT_POLL_INTERVAL,
+        **job: Any,
+    ) -> None:
+        """Build the launcher.
+
+        `integration`: Default `Integration.RUN_JOB`. `role`: the execution role (used as
+        is, no grants); Default: the job's `role` ARN, else the warm-pool group's shared
+        role, else a new `TrainingExecutionRole` with exactly the job's access.
+        `output_bucket`: where jobs without `output_path` write; Default: a new
+        `OutputBucket`. `logs_key`: encrypts the launcher's logs; Default: a new key.
+        `schedule`/`schedule_input`: Default: no schedule / empty input.
+        `start_on_deploy`: start one run whenever the rendered job changes; Default False.
+        `poll_interval`: SDK_POLL's Wait; Default one minute.
+        """
+        super().__init__(scope, construct_id)
+        if spec is not None and job:
+            raise TypeError(f"{self.node.path}: pass spec= or the job's keys, not both")
+        self.spec = spec if spec is not None else parse_job(job, source=self.node.path)
+        if role is not None and self.spec.role is not None:
+            raise TypeError(f"{self.node.path}: pass role= or the job's role ARN, not both")
+        self.integration = integration
+        self._stack = stack_of(scope)
+        self._region = known_region(self._stack)
+        self.findings: list[Finding] = check_job(self.spec, region=self._region)
+        self._state_machine: sfn.StateMachine | None = None
+        self._role: iam.IRole | None = None
+        self._request: dict[str, Any] | None = None
+        if warm_pool_group is not None:
+            warm_pool_group.add_member(self.spec)
+        if not has_errors(self.findings):
+            try:
+                with batched_role_updates():
+                    self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
+            except SpecError as error:
+                self.findings.extend(error.findings)
+        report_findings(self, self.findings)
+        if self._state_machine is not None:
+            if schedule is not None:
+                self._schedule(schedule, schedule_input or {})
+            if start_on_deploy:
+                self._start_on_deploy()
+
+    @property
+    def valid(self) -> bool:
+        """Whether the definition passed the rules (otherwise synthesis fails)."""
+        return self._state_machine is not None
+
+    def _built(self) -> None:
+        if self._state_machine is None:
+            raise SpecError(self.findings)
+
+    @property
+    def state_machine(self) -> sfn.StateMachine:
+        """The launcher: one training job per execution."""
+        self._built()
+        assert self._state_machine is not None
+        return self._state_machine
+
+    @property
+    def role(self) -> iam.IRole:
+        """The execution role SageMaker assumes."""
+        self._built()
+        assert self._role is not None
+        return self._role
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The rendered `CreateTrainingJob` request (job name = `JOB_NAME_PLACEHOLDER`)."""
+        self._built()
+        assert self._request is not None
+        return self._request
+
+    def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow `grantee` to start runs."""
+        return self.state_machine.grant_start_execution(grantee)
+
+    def metric_failed(self) -> Any:
+        """Failed runs (`ExecutionsFailed`)."""
+        return self.state_machine.metric_failed()
+
+    def _build(
+        self,
+        role: iam.IRole | None,
+        group: WarmPoolGroup | None,
+        output_bucket: s3.IBucket | None,
+        logs_key: kms.IKey | None,
+        poll_interval: Duration,
+    ) -> None:
+        spec = self.spec
+        owned: TrainingExecutionRole | None = None
+        if role is None and spec.role is not None:
+            role = iam.Role.from_role_arn(self, "ImportedRole", spec.role, mutable=False)
+        elif role is None:
+            owned = group.execution_role if group else TrainingExecutionRole(self, "ExecutionRole")
+            role = owned.role
+        self._role = role
+        role_arn = role.role_arn
+        source = (
+            SourceBundle(self, "Source", source_dir=Path(spec.source_dir or ""))
+            if spec.source_is_local
+            else None
+        )
+        output_path = spec.output_path
+        bucket = None
+        if output_path is None:
+            bucket = output_bucket or OutputBucket(self, "Output").bucket
+            output_path = f"s3://{bucket_name_and_arn(bucket)[0]}/{spec.name}"
+        image = image_reference(self._stack, resolve_image(spec))
+        self._request = render_request(
+            spec,
+            region=self._region or pseudo.REGION,
+            role_arn=role_arn,
+            job_name=JOB_NAME_PLACEHOLDER,
+            image_uri=image.uri,
+            source_uri=source.s3_uri if source is not None else None,
+            source_archive_name=source.archive_name if source is not None else None,
+            output_path=output_path,
+        )
+        if owned is not None:
+            self._grant_data_access(owned, image.repository_arn, source, bucket, output_path)
+        self._state_machine = self._create_state_machine(
+            self._request, role, role_arn, logs_key, poll_interval
+        )
+
+    def _grant_data_access(
+        self,
+        role: TrainingExecutionRole,
+        repository_arn: str | None,
+        source: SourceBundle | None,
+        bucket: s3.IBucket | None,
+        output_path: str,
+    ) -> None:
+        spec = self.spec
+        if repository_arn is not None:
+            role.allow_image(repository_arn)
+        if source is not None:
+            role.allow_read_object(source.object_arn)
+        elif spec.source_dir is not None:
+            role.allow_read_object(s3_object_arn(spec.source_dir))
+        for channel in spec.inputs:
+            role.allow_read(channel.s3_data)
+        if bucket is not None:
+            role.grant_write(bucket, spec.name)
+        else:
+            role.allow_write(output_path)
+        if spec.checkpoint_s3_uri is not None:
+            role.allow_read(spec.checkpoint_s3_uri)
+            role.allow_write(spec.checkpoint_s3_uri)
+        for key in (spec.volume_kms_key, spec.output_kms_key):
+            if key is not None:
+                role.allow_key(key)
+        if spec.uses_vpc:
+            role.allow_vpc(spec.subnets, spec.security_group_ids)
+
+    def _create_state_machine(
+        self,
+        request: dict[str, Any],
+        role: iam.IRole,
+        role_arn: str,
+        logs_key: kms.IKey | None,
+        poll_interval: Duration,
+    ) -> sfn.StateMachine:
+        spec = self.spec
+        grants = launcher_statements(
+            spec,
+            job_name_prefix=spec.name,
+            execution_role_arn=role_arn,
+            integration=self.integration,
+            tags=bool(request.get("Tags")),
+            arns=pseudo.STACK_ARNS,
+        )
+        launcher = iam.Role(
+            self,
+            "LauncherRole",
+            assumed_by=service_principal("states.amazonaws.com"),
+            description=f"Launches SageMaker training job {spec.name}",
+            inline_policies={LAUNCHER_POLICY: policy_document(grants)},
+        )
+        acknowledge(
+            launcher,
+            {
+                **wildcard_acknowledgements(
+                    launcher,
+                    [training_job_arn(spec.name, pseudo.STACK_ARNS)],
+                    "Each run creates a new job name: this job's prefix plus a per-execution "
+                    "suffix.",
+                ),
+                **wildcard_acknowledgements(
+                    launcher,
+                    ["*"],
+                    "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and "
+                    "X-Ray actions, which have no resource-level permissions.",
+                ),
+            },
+        )
+        self.definition = launcher_definition(
+            request,
+            partition=pseudo.PARTITION,
+            job_name_prefix=spec.name,
+            overridable=list(spec.hyperparameters),
+            integration=self.integration,
+            quota_cause=quota_cause(spec),
+            poll_interval_seconds=(
+                DEFAULT_POLL_INTERVAL_SECONDS
+                if poll_interval is DEFAULT_POLL_INTERVAL
+                else int(poll_interval.to_seconds())
+            ),
+        )
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            encryption_key=logs_key or LauncherLogsKey(self, "LogsKey").key,
+            retention=LOG_RETENTION,
+        )
+        timeout = spec.max_run + (spec.max_wait or 0) + LAUNCH_MARGIN_SECONDS
+        state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            definition_body=sfn.DefinitionBody.from_string(definition_json(self.definition)),
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            role=launcher,
+            logs=sfn.LogOptions(
+                destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True
+            ),
+            tracing_enabled=True,
+            timeout=seconds(timeout),
+            comment=f"Runs SageMaker training job {spec.name}",
+        )
+        # CDK adds DependsOn on the role, which its GetAtt already implies (cfn-lint W3005).
+        # The DependsOn stays: it also carries the role's policy (Step Functions checks
+        # log delivery permissions at creation) and dependencies such as a QuotaGuard.
+        cast(sfn.CfnStateMachine, state_machine.node.default_child).add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
+        )
+        return state_machine
+
+    def definition_digest(self) -> str:
+        """SHA-256 of the resolved launcher definition: changes exactly when the job does."""
+        resolved = self._stack.resolve(self.definition)
+        return hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
+
+    def _schedule(self, schedule: events.Schedule, schedule_input: Mapping[str, Any]) -> None:
+        events.Rule(
+            self,
+            "Schedule",
+            schedule=schedule,
+            description=f"Runs SageMaker training job {self.spec.name} on a schedule",
+            targets=[
+                targets.SfnStateMachine(
+                    self.state_machine,
+                    input=events.RuleTargetInput.from_object(dict(schedule_input)),
+                )
+            ],
+        )
+
+    def _start_on_deploy(self) -> None:
+        call = cr.AwsSdkCall(
+            service="SFN",
+            action="startExecution",
+            parameters={
+                "stateMachineArn": self.state_machine.state_machine_arn,
+                "input": json.dumps(
+                    {"startedBy": "deploy", "definitionSha256": self.definition_digest()}
+                ),
+            },
+            physical_resource_id=cr.PhysicalResourceId.from_response("executionArn"),
+        )
+        cr.AwsCustomResource(
+            self,
+            "StartOnDeploy",
+            on_create=call,
+            on_update=call,
+            install_latest_aws_sdk=False,
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(
+                        actions=["states:StartExecution"],
+                        resources=[self.state_machine.state_machine_arn],
+                    )
+                ]
+            ),
+        )
+        provider = self._stack.node.try_find_child(
+            "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
+        )
+        if provider is None:  # the provider is a stack-wide singleton; CDK names it so
+            return
+        Validations.of(provider).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM4[Policy::{LAMBDA_BASIC_EXECUTION}]",
+                reason="CDK's AwsCustomResource provider function logs with the "
+                "AWSLambdaBasicExecutionRole managed policy (CloudWatch Logs only); its own "
+                "permission is states:StartExecution on this state machine.",
+            )
+        )
+        # CDK's provider function depends on its role and also reads it by GetAtt.
+        cast(CfnResource, provider.node.default_child).add_metadata(
+            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
+        )

@@ -1,0 +1,365 @@
+"""Each rule, failing and passing (table-driven), plus the registry's invariants."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cdk_sagemaker_training.core.findings import CODE_PATTERN, Severity
+from cdk_sagemaker_training.core.model import (
+    Channel,
+    CompilerConfig,
+    Framework,
+    InstanceGroup,
+    JobSpec,
+)
+from cdk_sagemaker_training.core.rules import all_rules, check_job, check_jobs
+from tests.factories import BASE, HUGGINGFACE, PLAIN_PYTORCH, TENSORFLOW, job
+
+XLA = {"pytorchxla": {"enabled": True}}
+GROUP = "shared"
+
+
+def codes(spec: JobSpec, region: str | None = None) -> set[str]:
+    return {f.code for f in check_job(spec, region=region)}
+
+
+# (id, spec, expected code) -- each case must produce the code.
+FAILING = [
+    ("trcomp001-cpu", job(instance_type="ml.m5.xlarge"), "TRCOMP001"),
+    ("trcomp001-p4de", job(instance_type="ml.p4de.24xlarge"), "TRCOMP001"),
+    ("trcomp002-custom-image", job(image_uri="1.dkr.ecr.us-east-1.amazonaws.com/x:1"), "TRCOMP002"),
+    (
+        "trcomp003-smdistributed",
+        job(distribution={"smdistributed": {"dataparallel": {}}}),
+        "TRCOMP003",
+    ),
+    ("trcomp003-pytorchddp", job(distribution={"pytorchddp": {"enabled": True}}), "TRCOMP003"),
+    (
+        "trcomp003-tf-mirrored",
+        job(TENSORFLOW, distribution={"multi_worker_mirrored_strategy": {"enabled": True}}),
+        "TRCOMP003",
+    ),
+    (
+        "trcomp004-groups",
+        job(
+            instance_type=None,
+            instance_groups=(
+                InstanceGroup(
+                    instance_group_name="a", instance_type="ml.p3.2xlarge", instance_count=1
+                ),
+            ),
+        ),
+        "TRCOMP004",
+    ),
+    ("trcomp005-hf-pt-1.13", job(HUGGINGFACE, pytorch_version="1.13.1"), "TRCOMP005"),
+    (
+        "trcomp006-hf-pt-1.10-xla",
+        job(HUGGINGFACE, transformers_version="4.17.0", pytorch_version="1.10.2", distribution=XLA),
+        "TRCOMP006",
+    ),
+    (
+        "trcomp006-xla-plus-other",
+        job(distribution={**XLA, "torch_distributed": {"enabled": True}}),
+        "TRCOMP006",
+    ),
+    ("trcomp006-tf-xla", job(TENSORFLOW, distribution=XLA), "TRCOMP006"),
+    (
+        "trcomp006-hf-tensorflow-xla",
+        job(
+            HUGGINGFACE,
+            pytorch_version=None,
+            tensorflow_version="2.6.3",
+            transformers_version="4.17.0",
+            distribution=XLA,
+        ),
+        "TRCOMP006",
+    ),
+    (
+        "trcomp009-torch-distributed",
+        job(distribution={"torch_distributed": {"enabled": True}}),
+        "TRCOMP009",
+    ),
+    ("trcomp009-hf-mpi", job(HUGGINGFACE, distribution={"mpi": {"enabled": True}}), "TRCOMP009"),
+    ("trcomp007-xla-no-compiler", job(PLAIN_PYTORCH, distribution=XLA), "TRCOMP007"),
+    ("trcomp008-tf-2.12", job(TENSORFLOW, framework_version="2.12"), "TRCOMP008"),
+    ("trcomp008-tf-2.16", job(TENSORFLOW, framework_version="2.16"), "TRCOMP008"),
+    ("trcomp008-tf-2.8", job(TENSORFLOW, framework_version="2.8"), "TRCOMP008"),
+    ("trcomp101-maintenance", BASE, "TRCOMP101"),
+    ("trcomp102-debug", job(compiler_config=CompilerConfig(debug=True)), "TRCOMP102"),
+    ("trcomp103-profiler", job(disable_profiler=False), "TRCOMP103"),
+    (
+        "trcomp104-multinode-no-xla",
+        job(instance_count=2, instance_type="ml.p4d.24xlarge"),
+        "TRCOMP104",
+    ),
+    ("trcomp105-no-efa", job(instance_count=2, distribution=XLA), "TRCOMP105"),
+    ("wpool001-too-long", job(keep_alive_period_in_seconds=21601), "WPOOL001"),
+    ("wpool001-negative", job(keep_alive_period_in_seconds=-1), "WPOOL001"),
+    (
+        "wpool002-spot",
+        job(keep_alive_period_in_seconds=60, use_spot_instances=True, max_wait=90000),
+        "WPOOL002",
+    ),
+    (
+        "wpool003-groups",
+        job(
+            PLAIN_PYTORCH,
+            instance_type=None,
+            keep_alive_period_in_seconds=60,
+            instance_groups=(
+                InstanceGroup(
+                    instance_group_name="a", instance_type="ml.g5.xlarge", instance_count=1
+                ),
+            ),
+        ),
+        "WPOOL003",
+    ),
+    ("wpool101-above-3600", job(keep_alive_period_in_seconds=7200), "WPOOL101"),
+    ("wpool102-quota", job(keep_alive_period_in_seconds=600), "WPOOL102"),
+    ("wpool103-group-no-keep-alive", job(warm_pool_group=GROUP), "WPOOL103"),
+    ("wpool103-cache-no-keep-alive", job(use_warm_pool_cache=True), "WPOOL103"),
+    ("job001-underscore", job(name="my_job"), "JOB001"),
+    ("job001-too-long", job(name="a" * 43), "JOB001"),
+    ("job001-leading-hyphen", job(name="-job"), "JOB001"),
+    ("job002-hf-missing-transformers", job(HUGGINGFACE, transformers_version=None), "JOB002"),
+    ("job002-hf-both-bases", job(HUGGINGFACE, tensorflow_version="2.6.3"), "JOB002"),
+    ("job002-pytorch-missing-version", job(framework_version=None), "JOB002"),
+    ("job002-pytorch-foreign-key", job(transformers_version="4.21.1"), "JOB002"),
+    ("image001-unknown-version", job(framework_version="1.14.0"), "IMAGE001"),
+    ("image001-wrong-py", job(py_version="py27"), "IMAGE001"),
+    ("job003-no-instances", job(instance_type=None), "JOB003"),
+    ("job004-zero-instances", job(instance_count=0), "JOB004"),
+    ("job004-zero-volume", job(volume_size=0), "JOB004"),
+    ("job004-retries", job(max_retry_attempts=31), "JOB004"),
+    ("job004-max-run", job(max_run=0), "JOB004"),
+    ("job004-concurrency", job(max_concurrent_runs=0), "JOB004"),
+    ("job005-input-not-s3", job(inputs=(Channel(name="train", s3_data="/data"),)), "JOB005"),
+    ("job005-output-not-s3", job(output_path="gs://bucket"), "JOB005"),
+    ("job005-source-zip", job(source_dir="s3://b/code.zip"), "JOB005"),
+    ("job006-unknown-type", job(instance_type="ml.p3.3xlarge"), "JOB006"),
+    ("job007-spot-no-wait", job(PLAIN_PYTORCH, use_spot_instances=True), "JOB007"),
+    ("job007-wait-below-run", job(PLAIN_PYTORCH, use_spot_instances=True, max_wait=10), "JOB007"),
+    ("job007-wait-without-spot", job(max_wait=90000), "JOB007"),
+    ("job008-role", job(role="my-role"), "JOB008"),
+    ("job009-missing-dir", job(source_dir="no/such/dir"), "JOB009"),
+    ("job009-absolute-entry", job(entry_point="/abs/train.py"), "JOB009"),
+    ("job010-local-checkpoint-only", job(checkpoint_local_path="/opt/ml/checkpoints"), "JOB010"),
+    ("job011-unknown-distribution", job(PLAIN_PYTORCH, distribution={"horovod": {}}), "JOB011"),
+    ("job012-reserved-hyperparameter", job(hyperparameters={"sagemaker_program": "x"}), "JOB012"),
+    (
+        "job012-code-channel-isolated",
+        job(enable_network_isolation=True, inputs=(Channel(name="code", s3_data="s3://b/c"),)),
+        "JOB012",
+    ),
+    ("job013-stack-name", job(stack="my_stack"), "JOB013"),
+    ("net001-subnets-only", job(subnets=("subnet-0123456789abcdef0",)), "NET001"),
+    (
+        "net001-bad-subnet",
+        job(subnets=("vpc-1",), security_group_ids=("sg-0123456789abcdef0",)),
+        "NET001",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "code"), [c[1:] for c in FAILING], ids=[c[0] for c in FAILING])
+def test_rule_reports(spec: JobSpec, code: str) -> None:
+    assert code in codes(spec)
+
+
+# (id, spec, code that must NOT appear) -- the passing side of each rule.
+PASSING = [
+    ("trcomp001-g5", job(instance_type="ml.g5.12xlarge"), "TRCOMP001"),
+    ("trcomp001-no-compiler-cpu", job(PLAIN_PYTORCH, instance_type="ml.m5.xlarge"), "TRCOMP001"),
+    (
+        "trcomp002-custom-image-no-compiler",
+        job(PLAIN_PYTORCH, image_uri="1.dkr.ecr.us-east-1.amazonaws.com/x:1"),
+        "TRCOMP002",
+    ),
+    (
+        "trcomp003-smdistributed-no-compiler",
+        job(PLAIN_PYTORCH, distribution={"smdistributed": {}}),
+        "TRCOMP003",
+    ),
+    ("trcomp005-hf-pt-1.11", HUGGINGFACE, "TRCOMP005"),
+    ("trcomp006-pytorch-1.13-xla", job(distribution=XLA), "TRCOMP006"),
+    ("trcomp006-hf-1.11-xla", job(HUGGINGFACE, distribution=XLA), "TRCOMP006"),
+    (
+        "trcomp009-old-pytorch-mpi",
+        job(
+            HUGGINGFACE,
+            transformers_version="4.17.0",
+            pytorch_version="1.10.2",
+            distribution={"mpi": {"enabled": True}},
+        ),
+        "TRCOMP009",
+    ),
+    (
+        "trcomp009-no-compiler",
+        job(PLAIN_PYTORCH, distribution={"torch_distributed": {"enabled": True}}),
+        "TRCOMP009",
+    ),
+    ("trcomp009-smdistributed-is-trcomp003", job(distribution={"smdistributed": {}}), "TRCOMP009"),
+    ("trcomp007-xla-with-compiler", job(distribution=XLA), "TRCOMP007"),
+    ("trcomp008-tf-2.11", TENSORFLOW, "TRCOMP008"),
+    (
+        "trcomp008-tf-2.16-no-compiler",
+        job(TENSORFLOW, compiler_config=None, framework_version="2.16"),
+        "TRCOMP008",
+    ),
+    (
+        "trcomp101-disabled-compiler",
+        job(compiler_config=CompilerConfig(enabled=False)),
+        "TRCOMP101",
+    ),
+    ("trcomp103-profiler-default", BASE, "TRCOMP103"),
+    (
+        "trcomp104-xla",
+        job(instance_count=2, instance_type="ml.p4d.24xlarge", distribution=XLA),
+        "TRCOMP104",
+    ),
+    (
+        "trcomp105-efa",
+        job(instance_count=2, instance_type="ml.p4d.24xlarge", distribution=XLA),
+        "TRCOMP105",
+    ),
+    ("wpool001-max", job(keep_alive_period_in_seconds=21600), "WPOOL001"),
+    ("wpool101-3600", job(keep_alive_period_in_seconds=3600), "WPOOL101"),
+    ("wpool102-no-pool", BASE, "WPOOL102"),
+    (
+        "wpool103-group-with-pool",
+        job(keep_alive_period_in_seconds=60, warm_pool_group=GROUP),
+        "WPOOL103",
+    ),
+    ("job001-42-chars", job(name="a" * 42), "JOB001"),
+    (
+        "job002-hf-tensorflow",
+        job(
+            HUGGINGFACE,
+            pytorch_version=None,
+            tensorflow_version="2.6.3",
+            transformers_version="4.17.0",
+        ),
+        "JOB002",
+    ),
+    (
+        "job002-explicit-image",
+        job(
+            PLAIN_PYTORCH, framework_version=None, image_uri="1.dkr.ecr.us-east-1.amazonaws.com/x:1"
+        ),
+        "JOB002",
+    ),
+    ("job004-retries-30", job(max_retry_attempts=30), "JOB004"),
+    ("job007-spot-ok", job(PLAIN_PYTORCH, use_spot_instances=True, max_wait=86400), "JOB007"),
+    ("job008-role-ok", job(role="arn:aws:iam::111122223333:role/path/training-role"), "JOB008"),
+    ("job009-local-ok", job(source_dir="training/pytorch_xla"), "JOB009"),
+    (
+        "job010-both",
+        job(checkpoint_s3_uri="s3://b/c", checkpoint_local_path="/opt/ml/checkpoints"),
+        "JOB010",
+    ),
+    (
+        "net001-complete",
+        job(subnets=("subnet-0123456789abcdef0",), security_group_ids=("sg-0123456789abcdef0",)),
+        "NET001",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "code"), [c[1:] for c in PASSING], ids=[c[0] for c in PASSING])
+def test_rule_passes(spec: JobSpec, code: str) -> None:
+    assert code not in codes(spec)
+
+
+def test_valid_jobs_have_no_errors() -> None:
+    for spec in (BASE, HUGGINGFACE, TENSORFLOW, PLAIN_PYTORCH):
+        assert not [f for f in check_job(spec, region="us-east-1") if f.severity is Severity.ERROR]
+
+
+def test_image_missing_in_region() -> None:
+    old_hf = job(HUGGINGFACE, transformers_version="4.11.0", pytorch_version="1.9.0")
+    findings = [f for f in check_job(old_hf, region="ap-south-1") if f.code == "IMAGE002"]
+    assert findings and "us-east-1" in findings[0].message
+    assert "IMAGE002" not in codes(old_hf, region="us-west-2")
+
+
+def test_findings_name_the_field_and_the_file_or_job() -> None:
+    finding = next(f for f in check_job(job(instance_type="ml.m5.xlarge")) if f.code == "TRCOMP001")
+    assert finding.path == "base-job:instance_type"
+    assert "ml.m5.xlarge" in finding.message and "p3" in finding.message
+
+
+def test_warm_pool_group_names_first_differing_key() -> None:
+    first = job(name="a", keep_alive_period_in_seconds=600, warm_pool_group=GROUP)
+    same = job(
+        name="b", keep_alive_period_in_seconds=900, warm_pool_group=GROUP, hyperparameters={"lr": 1}
+    )
+    bigger = job(name="c", keep_alive_period_in_seconds=600, warm_pool_group=GROUP, volume_size=100)
+    assert not [f for f in check_jobs([first, same]) if f.code == "WPOOL004"]
+    findings = [f for f in check_jobs([first, same, bigger]) if f.code == "WPOOL004"]
+    assert len(findings) == 1
+    assert findings[0].path == "c:volume_size"
+    assert "VolumeSizeInGB is 100" in findings[0].message and "'a'" in findings[0].message
+
+
+def test_warm_pool_group_roles_must_match() -> None:
+    role = "arn:aws:iam::111122223333:role/other"
+    members = [
+        job(name="a", keep_alive_period_in_seconds=60, warm_pool_group=GROUP),
+        job(name="b", keep_alive_period_in_seconds=60, warm_pool_group=GROUP, role=role),
+    ]
+    findings = [f for f in check_jobs(members) if f.code == "WPOOL004"]
+    assert findings and findings[0].path == "b:role"
+
+
+def test_crashing_rule_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cdk_sagemaker_training.core.rules import registry
+
+    def broken(spec: JobSpec, context: registry.RuleContext) -> list[tuple[str, str]]:
+        raise ZeroDivisionError("boom")
+
+    crashing = registry.Rule(
+        code="TEST001", severity=Severity.ERROR, title="t", fix="f", check=broken
+    )
+    monkeypatch.setattr(registry, "RULES", [*registry.RULES, crashing])
+    monkeypatch.setattr("cdk_sagemaker_training.core.rules.RULES", registry.RULES)
+    findings = check_job(BASE)
+    crash = [f for f in findings if f.code == "RULE001"]
+    assert crash and "TEST001" in crash[0].message and "boom" in crash[0].message
+    assert "TRCOMP101" in {f.code for f in findings}  # the other rules still ran
+
+
+def test_codes_are_unique_and_well_formed() -> None:
+    rule_codes = [r.code for r in all_rules()]
+    assert len(rule_codes) == len(set(rule_codes))
+    assert all(CODE_PATTERN.match(code) for code in rule_codes)
+
+
+def test_severity_follows_the_code_range() -> None:
+    for rule in all_rules():
+        number = int(re.sub(r"^[A-Z]+", "", rule.code))
+        expected = Severity.WARNING if number >= 100 else Severity.ERROR
+        assert rule.severity is expected, rule.code
+
+
+def test_every_rule_has_a_failing_case() -> None:
+    from tests.core.test_policy import VIOLATIONS
+
+    tested = {code for *_, code in FAILING} | {"WPOOL004", "IMAGE002", "JOB014"}
+    tested |= {code for _, _, code, _ in VIOLATIONS}
+    assert {r.code for r in all_rules()} <= tested
+
+
+def test_framework_enum_covers_every_version_table() -> None:
+    assert {f.value for f in Framework} == {"huggingface", "pytorch", "tensorflow"}
+
+
+def test_warm_pool_group_must_deploy_in_one_stack() -> None:
+    pooled = job(keep_alive_period_in_seconds=60, warm_pool_group=GROUP)
+    same = [job(pooled, name="a", stack="nlp"), job(pooled, name="b", stack="nlp")]
+    split = [job(pooled, name="a", stack="nlp"), job(pooled, name="b")]
+    assert "JOB014" not in {f.code for f in check_jobs(same)}
+    findings = [f for f in check_jobs(split) if f.code == "JOB014"]
+    assert [f.path for f in findings] == ["b:stack"]
+    assert "JOB013" not in codes(job(stack="Team-NLP-1"))
