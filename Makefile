@@ -50,7 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/quota_check_calls.py
 
 readme: install
-	$(BIN)/python tools/update_readme.py
+	PYTHONPATH=$(CURDIR) $(BIN)/python tools/update_readme.py
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

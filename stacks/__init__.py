@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 from aws_cdk import App, Environment
 
 from cdk_sagemaker_training.cdk.quota_guard import GuardMode, QuotaGuard
-from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.codes import define, registered
+from cdk_sagemaker_training.core.findings import Severity, SpecError
 from cdk_sagemaker_training.core.loader import load_jobs
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.launcher.definition import Integration
@@ -20,6 +21,23 @@ JOBS_PER_STACK = 40
 """Keeps every job stack well below CloudFormation's limits: about 6 resources, 1 output
 and 15 KB of template per job against 500 resources, 200 outputs and 1 MB."""
 DEFAULT_JOBS = "jobs"
+APP = "app"
+APP001 = define(
+    "APP001",
+    Severity.ERROR,
+    "Invalid reference-app context value",
+    "Use a value listed (-c key=...)",
+    owner=APP,
+)
+APP002 = define(
+    "APP002",
+    Severity.ERROR,
+    "More jobs pin a stack than fit in one",
+    "Pin some jobs to another stack",
+    owner=APP,
+)
+APP_CODES = tuple(registered(APP))
+"""The reference app's own codes (the library's are listed by `rules`)."""
 JOBS_STACK_PREFIX = "TrainingJobs"
 
 
@@ -47,11 +65,9 @@ def partition(specs: Sequence[JobSpec], size: int = JOBS_PER_STACK) -> dict[str,
     if full:
         raise SpecError(
             [
-                Finding(
-                    code="APP002",
-                    severity=Severity.ERROR,
-                    path=f"stack:{stack_id.removeprefix(JOBS_STACK_PREFIX + '-')}",
-                    message=f"{len(jobs)} jobs name this stack; at most {size} fit in one "
+                APP002.finding(
+                    f"stack:{stack_id.removeprefix(JOBS_STACK_PREFIX + '-')}",
+                    f"{len(jobs)} jobs name this stack; at most {size} fit in one "
                     "stack: pin some of them to another stack",
                 )
                 for stack_id, jobs in full
@@ -80,11 +96,8 @@ def _choice(app: App, key: str, enum: type[EnumT], default: EnumT) -> EnumT:
         allowed = ", ".join(member.value for member in enum)
         raise SpecError(
             [
-                Finding(
-                    code="APP001",
-                    severity=Severity.ERROR,
-                    path=f"context:{key}",
-                    message=f"received {value!r}; use one of: {allowed} (-c {key}=...)",
+                APP001.finding(
+                    f"context:{key}", f"received {value!r}; use one of: {allowed} (-c {key}=...)"
                 )
             ]
         ) from None

@@ -10,12 +10,15 @@ from typing import Any
 
 from cdk_sagemaker_training.cli.exit_codes import FINDINGS, INPUT_ERROR, OK
 from cdk_sagemaker_training.cli.output import print_findings, print_json
-from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.codes import define
+from cdk_sagemaker_training.core.findings import Severity, SpecError
 from cdk_sagemaker_training.core.loader import load_job_file
 from cdk_sagemaker_training.core.model import JOB_NAME_MAX_LENGTH
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules import check_job, has_errors
 from cdk_sagemaker_training.core.service_model import job_name_pattern, validation_errors
+
+CLI001 = define("CLI001", Severity.ERROR, "Invalid command-line value", "Fix the option named")
 
 
 def register(subparsers: Any) -> None:
@@ -35,10 +38,7 @@ def register(subparsers: Any) -> None:
 
 
 def _usage_error(path: str, message: str) -> int:
-    print_findings(
-        [Finding(code="CLI001", severity=Severity.ERROR, path=path, message=message)],
-        sys.stderr,
-    )
+    print_findings([CLI001.finding(path, message)], sys.stderr)
     return INPUT_ERROR
 
 

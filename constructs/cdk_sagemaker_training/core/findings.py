@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-
-CODE_PATTERN = re.compile(r"^[A-Z]{3,6}\d{3}$")
-"""Stable finding codes: an area prefix and three digits (e.g. `TRCOMP001`)."""
 
 
 class Severity(StrEnum):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from cdk_sagemaker_training.core.codes import define
 from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
 from cdk_sagemaker_training.core.model import Framework, JobSpec
 
@@ -27,6 +28,18 @@ GPU_LOOKUP_INSTANCE_TYPE = "ml.p3.2xlarge"
 """Selects the GPU image for a job without an instance type (rule JOB003 reports it)."""
 CHINA_URL_SUFFIX = "amazonaws.com.cn"
 DEFAULT_URL_SUFFIX = "amazonaws.com"
+IMAGE001 = define(
+    "IMAGE001",
+    Severity.ERROR,
+    "No image for this framework, version and Python version",
+    "Pick a supported combination from the list (read from the SageMaker SDK's image tables)",
+)
+IMAGE002 = define(
+    "IMAGE002",
+    Severity.ERROR,
+    "Image not published in the target region",
+    "Deploy to a region that hosts the image, or choose a version available there",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,14 +72,10 @@ class ResolvedImage:
 
 def unsupported_region_finding(image: ResolvedImage, region: str) -> Finding:
     """The error for a region that does not host `image`."""
-    return Finding(
-        code="IMAGE002",
-        severity=Severity.ERROR,
-        path="region",
-        message=(
-            f"image {image.repository}:{image.tag} is not published in region {region!r}; "
-            f"use one of: {', '.join(sorted(image.registries))}"
-        ),
+    return IMAGE002.finding(
+        "region",
+        f"image {image.repository}:{image.tag} is not published in region {region!r}; "
+        f"use one of: {', '.join(sorted(image.registries))}",
     )
 
 
@@ -146,19 +155,11 @@ def _config_name(framework: str, compiler: bool) -> str:
 
 
 def _image_error(field: str, received: object, supported: list[str], what: str) -> SpecError:
-    return SpecError(
-        [
-            Finding(
-                code="IMAGE001",
-                severity=Severity.ERROR,
-                path=field,
-                message=(
-                    f"no {what} image for {received!r}; supported: {', '.join(supported)}"
-                    if supported
-                    else f"no {what} image for {received!r}"
-                ),
-            )
-        ]
+    return IMAGE001.error(
+        field,
+        f"no {what} image for {received!r}; supported: {', '.join(supported)}"
+        if supported
+        else f"no {what} image for {received!r}",
     )
 
 

@@ -11,18 +11,16 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
-from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
-from cdk_sagemaker_training.core.loader import (
+from cdk_sagemaker_training.core.findings import SpecError
+from cdk_sagemaker_training.core.parsing import (
+    Collector,
     Parser,
-    _boolean,
-    _check_keys,
-    _Collector,
-    _integer,
-    _mapping,
-    _string_list,
+    boolean,
+    check_keys,
+    integer,
+    mapping,
+    read_document,
+    string_list,
 )
 
 
@@ -43,24 +41,24 @@ class PlatformPolicy:
 
 POLICY_FIELDS = tuple(f.name for f in fields(PlatformPolicy))
 _PARSERS: dict[str, Parser] = {
-    "allowed_instance_types": _string_list,
-    "required_tags": _string_list,
-    "max_keep_alive_period_in_seconds": _integer,
-    "max_instance_count": _integer,
-    "max_run": _integer,
-    "require_vpc": _boolean,
-    "require_network_isolation": _boolean,
-    "require_volume_kms_key": _boolean,
+    "allowed_instance_types": string_list,
+    "required_tags": string_list,
+    "max_keep_alive_period_in_seconds": integer,
+    "max_instance_count": integer,
+    "max_run": integer,
+    "require_vpc": boolean,
+    "require_network_isolation": boolean,
+    "require_volume_kms_key": boolean,
 }
 
 
 def parse_policy(data: Any, *, source: str) -> PlatformPolicy:
     """A policy from one parsed YAML document; raises `SpecError` with every finding."""
-    out = _Collector(source)
-    document = _mapping(out, data, "")
+    out = Collector(source)
+    document = mapping(out, data, "")
     if document is None:
         raise SpecError(out.findings)
-    _check_keys(out, document, POLICY_FIELDS, "")
+    check_keys(out, document, POLICY_FIELDS, "")
     values: dict[str, Any] = {
         key: _PARSERS[key](out, value, key)
         for key, value in document.items()
@@ -73,19 +71,4 @@ def parse_policy(data: Any, *, source: str) -> PlatformPolicy:
 
 def load_policy(path: str | Path) -> PlatformPolicy:
     """Read a policy file (YAML 1.2 mapping)."""
-    source = str(path)
-    try:
-        data = YAML(typ="safe", pure=True).load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError) as error:
-        detail = " ".join(str(error).split())
-        raise SpecError(
-            [
-                Finding(
-                    code="SPEC001",
-                    severity=Severity.ERROR,
-                    path=source,
-                    message=f"cannot read the policy: {detail}",
-                )
-            ]
-        ) from None
-    return parse_policy(data, source=source)
+    return parse_policy(read_document(Path(path), "a policy"), source=str(path))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cdk_sagemaker_training.core import compiler, distribution
-from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.codes import define
+from cdk_sagemaker_training.core.findings import Severity, SpecError
 from cdk_sagemaker_training.core.images import resolve_image
 from cdk_sagemaker_training.core.model import (
     DEFAULT_CONTAINER_LOG_LEVEL,
@@ -23,6 +24,12 @@ from cdk_sagemaker_training.core.model import (
     S3DataDistribution,
 )
 
+RENDER001 = define(
+    "RENDER001",
+    Severity.ERROR,
+    "A deploy-time value is missing",
+    "Pass the source URI / output path",
+)
 CODE_CHANNEL = "code"
 ISOLATED_SOURCE_DIR = f"/opt/ml/input/data/{CODE_CHANNEL}"
 """Where the source archive lands when it travels as the `code` channel (the file keeps
@@ -210,9 +217,7 @@ def render_profiler_config(spec: JobSpec, ctx: RenderContext) -> dict[str, Any]:
 
 
 def _missing(path: str, message: str) -> SpecError:
-    return SpecError(
-        [Finding(code="RENDER001", severity=Severity.ERROR, path=path, message=message)]
-    )
+    return RENDER001.error(path, message)
 
 
 def render_request(

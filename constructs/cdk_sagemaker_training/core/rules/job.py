@@ -94,24 +94,17 @@ def _versions(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     yield from version_problems(spec)
 
 
-@rule(
-    "IMAGE001",
-    ERROR,
-    "No image for this framework, version and Python version",
-    "Pick a supported combination from the list (read from the SageMaker SDK's image tables)",
-)
+@rule("IMAGE001")
 def _image(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if not version_problems(spec):
-        resolve_image(spec)  # raises SpecError with the supported list
-    return iter(())
+    if version_problems(spec):
+        return  # reported by JOB002
+    try:
+        resolve_image(spec)
+    except SpecError as error:  # resolution names the field and the supported values
+        yield from ((finding.path, finding.message) for finding in error.findings)
 
 
-@rule(
-    "IMAGE002",
-    ERROR,
-    "Image not published in the target region",
-    "Deploy to a region that hosts the image, or choose a version available there",
-)
+@rule("IMAGE002")
 def _image_region(spec: JobSpec, context: RuleContext) -> Iterator[Violation]:
     if context.region is None or spec.image_uri is not None or version_problems(spec):
         return

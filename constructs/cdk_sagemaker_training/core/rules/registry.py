@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.codes import Code, define, lookup
+from cdk_sagemaker_training.core.findings import Finding, Severity
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.policy import PlatformPolicy
 
@@ -28,23 +29,35 @@ def location(spec: JobSpec) -> str:
     return str(spec.source_file) if spec.source_file is not None else spec.name
 
 
+RULE001 = define(
+    "RULE001",
+    Severity.ERROR,
+    "A rule crashed",
+    "Report it with the job file; other rules still ran",
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rule:
-    """One check with a stable code; `fix` tells the user what to do."""
+    """One check and the registered code it reports."""
 
-    code: str
-    severity: Severity
-    title: str
-    fix: str
+    definition: Code
     check: Callable[[JobSpec, RuleContext], Iterable[Violation]] | None = None
     check_set: Callable[[Sequence[JobSpec], RuleContext], Iterable[SetViolation]] | None = None
 
+    @property
+    def code(self) -> str:
+        """The stable code, e.g. `TRCOMP001`."""
+        return self.definition.code
+
+    @property
+    def severity(self) -> Severity:
+        """Whether the rule's findings block."""
+        return self.definition.severity
+
     def _finding(self, spec: JobSpec, path: str, message: str) -> Finding:
-        return Finding(
-            code=self.code,
-            severity=self.severity,
-            path=f"{location(spec)}:{path}",
-            message=f"{message}. {self.fix}",
+        return self.definition.finding(
+            f"{location(spec)}:{path}", f"{message}. {self.definition.fix}"
         )
 
     def run(self, spec: JobSpec, context: RuleContext) -> list[Finding]:
@@ -52,16 +65,6 @@ class Rule:
         assert self.check is not None
         try:
             return [self._finding(spec, p, m) for p, m in self.check(spec, context)]
-        except SpecError as error:
-            return [
-                Finding(
-                    code=f.code,
-                    severity=f.severity,
-                    path=f"{location(spec)}:{f.path}",
-                    message=f.message,
-                )
-                for f in error.findings
-            ]
         except Exception as error:
             return [_crash(self, location(spec), error)]
 
@@ -75,14 +78,10 @@ class Rule:
 
 
 def _crash(rule: Rule, where: str, error: Exception) -> Finding:
-    return Finding(
-        code="RULE001",
-        severity=Severity.ERROR,
-        path=where,
-        message=(
-            f"rule {rule.code} could not run ({type(error).__name__}: {error}); "
-            "please report this with the job file"
-        ),
+    return RULE001.finding(
+        where,
+        f"rule {rule.code} could not run ({type(error).__name__}: {error}); "
+        "please report this with the job file",
     )
 
 
@@ -90,25 +89,41 @@ RULES: list[Rule] = []
 SET_RULES: list[Rule] = []
 
 
+def _code(code: str, severity: Severity | None, title: str, fix: str, source: str | None) -> Code:
+    """Define `code`, or (without a severity) use the one a lower module defined."""
+    return lookup(code) if severity is None else define(code, severity, title, fix, source=source)
+
+
 def rule(
-    code: str, severity: Severity, title: str, fix: str
+    code: str,
+    severity: Severity | None = None,
+    title: str = "",
+    fix: str = "",
+    *,
+    source: str | None = None,
 ) -> Callable[
     [Callable[[JobSpec, RuleContext], Iterable[Violation]]],
     Callable[[JobSpec, RuleContext], Iterable[Violation]],
 ]:
-    """Register a per-job rule."""
+    """Register a per-job rule for a new code, or (`rule("IMAGE001")`) for a code the
+    module that raises it defined."""
 
     def register(
         check: Callable[[JobSpec, RuleContext], Iterable[Violation]],
     ) -> Callable[[JobSpec, RuleContext], Iterable[Violation]]:
-        RULES.append(Rule(code=code, severity=severity, title=title, fix=fix, check=check))
+        RULES.append(Rule(definition=_code(code, severity, title, fix, source), check=check))
         return check
 
     return register
 
 
 def set_rule(
-    code: str, severity: Severity, title: str, fix: str
+    code: str,
+    severity: Severity | None = None,
+    title: str = "",
+    fix: str = "",
+    *,
+    source: str | None = None,
 ) -> Callable[
     [Callable[[Sequence[JobSpec], RuleContext], Iterable[SetViolation]]],
     Callable[[Sequence[JobSpec], RuleContext], Iterable[SetViolation]],
@@ -118,7 +133,9 @@ def set_rule(
     def register(
         check: Callable[[Sequence[JobSpec], RuleContext], Iterable[SetViolation]],
     ) -> Callable[[Sequence[JobSpec], RuleContext], Iterable[SetViolation]]:
-        SET_RULES.append(Rule(code=code, severity=severity, title=title, fix=fix, check_set=check))
+        SET_RULES.append(
+            Rule(definition=_code(code, severity, title, fix, source), check_set=check)
+        )
         return check
 
     return register
