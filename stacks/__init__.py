@@ -108,7 +108,7 @@ def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Training
 
     Context: `jobs` (file or folder, default `jobs`), `account` and `region` (both for an
     environment-specific app; default environment-agnostic), `quota_guard`
-    (fail|warn|off, default fail), `integration` (RUN_JOB|SDK_POLL, default RUN_JOB),
+    (fail|warn|off, default fail), `integration` (SDK_POLL|RUN_JOB, default SDK_POLL),
     `start_on_deploy` (default false). Raises `SpecError` for unreadable job files.
     """
     context = app.node.try_get_context
@@ -116,7 +116,7 @@ def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Training
         specs = load_jobs(context("jobs") or DEFAULT_JOBS)
     account, region = context("account"), context("region")
     env = Environment(account=account, region=region) if account or region else None
-    integration = _choice(app, "integration", Integration, Integration.RUN_JOB)
+    integration = _choice(app, "integration", Integration, Integration.SDK_POLL)
     mode = _choice(app, "quota_guard", GuardMode, GuardMode.FAIL)
     stacks: list[TrainingJobsStack] = []
     for stack_id, jobs in partition(specs).items():
@@ -139,7 +139,7 @@ def guard_launchers(
 ) -> QuotaGuard:
     """One `QuotaGuard` for all jobs (quotas are account-wide), in the first stack; every
     launcher depends on it, so no launcher deploys before the check passed."""
-    guard = QuotaGuard(stacks[0], "QuotaGuard", jobs=specs, mode=mode)
+    guard = QuotaGuard(stacks[0], "QuotaGuard", jobs=specs, mode=mode, logs_key=stacks[0].logs_key)
     for stack in stacks:
         for job in stack.jobs:
             job.node.add_dependency(guard)

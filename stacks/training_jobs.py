@@ -39,14 +39,15 @@ class TrainingJobsStack(Stack):
         stack_id: str,
         *,
         jobs: Sequence[JobSpec],
-        integration: Integration = Integration.RUN_JOB,
+        integration: Integration = Integration.SDK_POLL,
         start_on_deploy: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Default: `RUN_JOB` launchers, no start on deploy."""
+        """Default: `SDK_POLL` launchers, no start on deploy."""
         super().__init__(scope, stack_id, **kwargs)
         self.output = OutputBucket(self, "Output")
-        logs_key = LauncherLogsKey(self, "LauncherLogsKey").key
+        self.logs_key = LauncherLogsKey(self, "LauncherLogsKey").key
+        logs_key = self.logs_key
         groups: dict[str, WarmPoolGroup] = {}
         self.jobs: list[TrainingJob] = []
         for spec in jobs:

@@ -55,13 +55,20 @@ def intrinsic(node: Any) -> str:
     return flatten_reference(node)
 
 
-def definition(state_machine: Mapping[str, Any]) -> dict[str, Any]:
-    """A state machine's ASL as plain JSON, intrinsics replaced by `intrinsic` markers."""
-    body = state_machine["Properties"]["DefinitionString"]
-    if isinstance(body, str):
-        return dict(json.loads(body))
-    delimiter, parts = body["Fn::Join"]
-    text = delimiter.join(p if isinstance(p, str) else intrinsic(p) for p in parts)
+def definition(
+    state_machine: Mapping[str, Any], values: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A state machine's ASL as plain JSON with its `DefinitionSubstitutions` filled in:
+    from `values` by name when given (each placeholder must have one), else as
+    `intrinsic` markers."""
+    properties = state_machine["Properties"]
+    text = properties["DefinitionString"]
+    assert isinstance(text, str), "the definition holds no intrinsic"
+    substitutions = properties.get("DefinitionSubstitutions", {})
+    for name, value in substitutions.items():
+        text = text.replace(
+            f"${{{name}}}", values[name] if values is not None else intrinsic(value)
+        )
     return dict(json.loads(text))
 
 

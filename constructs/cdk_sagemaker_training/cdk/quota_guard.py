@@ -16,11 +16,13 @@ from typing import cast
 
 from aws_cdk import Acknowledgment, CfnOutput, CustomResource, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk_sagemaker_training.aws.clients import QUOTA_ACTIONS
+from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.quota_requirements import QuotaRequirement, derive_requirements
 
@@ -109,7 +111,8 @@ def handler_asset_excludes(package_dir: Path = PACKAGE_DIR) -> list[str]:
 class QuotaGuard(Construct):
     """Runs the quota check for `jobs` at deploy time.
 
-    Default: `mode=fail`; `log_retention` one month.
+    Default: `mode=fail`; `log_retention` one month; `logs_key` (encrypts the function's
+    logs) a new `LauncherLogsKey`.
     """
 
     def __init__(
@@ -120,6 +123,7 @@ class QuotaGuard(Construct):
         jobs: Sequence[JobSpec],
         mode: GuardMode | str = GuardMode.FAIL,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        logs_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.mode = GuardMode(mode)
@@ -130,7 +134,9 @@ class QuotaGuard(Construct):
         """The check's report (`Report` attribute); None when the guard is off."""
         if self.mode is GuardMode.OFF or not self.requirements:
             return
-        self.function = self._create_function(log_retention)
+        self.function = self._create_function(
+            log_retention, logs_key or LauncherLogsKey(self, "LogsKey").key
+        )
         self.resource = CustomResource(
             self,
             "Resource",
@@ -150,9 +156,15 @@ class QuotaGuard(Construct):
                 description="SageMaker Service Quotas the training jobs need (QuotaGuard)",
             )
 
-    def _create_function(self, log_retention: logs.RetentionDays) -> lambda_.Function:
+    def _create_function(
+        self, log_retention: logs.RetentionDays, logs_key: kms.IKey
+    ) -> lambda_.Function:
         log_group = logs.LogGroup(
-            self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
+            self,
+            "Logs",
+            retention=log_retention,
+            encryption_key=logs_key,
+            removal_policy=RemovalPolicy.DESTROY,
         )
         # Inline policies live in the role resource itself, so the function's GetAtt on
         # the role orders everything and no separate DependsOn is needed.

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from aws_cdk import Acknowledgment, CfnResource, Duration, Validations
+from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Token, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -30,7 +30,6 @@ from cdk_sagemaker_training.cdk._private.nag import acknowledge, wildcard_acknow
 from cdk_sagemaker_training.cdk._private.scope_cache import (
     bucket_name_and_arn,
     known_region,
-    seconds,
     service_principal,
     stack_of,
 )
@@ -41,7 +40,12 @@ from cdk_sagemaker_training.cdk.execution_role import (
     s3_object_arn,
 )
 from cdk_sagemaker_training.cdk.image_registry import image_reference
-from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
+from cdk_sagemaker_training.cdk.job_stopper import JobStopper
+from cdk_sagemaker_training.cdk.launcher_logs import (
+    LOG_RETENTION,
+    LauncherLogsKey,
+    state_machine_with_logs,
+)
 from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
 from cdk_sagemaker_training.cdk.source_bundle import SourceBundle
 from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
@@ -54,56 +58,54 @@ from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules import check_job, has_errors
 from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PLACEHOLDER,
+    MIN_POLL_SECONDS,
+    PARTITION,
     Integration,
     launcher_definition,
+    placeholder,
 )
 from cdk_sagemaker_training.launcher.statements import launcher_statements, training_job_arn
 
 LAUNCHER_POLICY = "LaunchTrainingJob"
-DEFAULT_POLL_INTERVAL = Duration.minutes(1)
-DEFAULT_POLL_INTERVAL_SECONDS = int(DEFAULT_POLL_INTERVAL.to_seconds())
-LAUNCH_MARGIN = Duration.hours(6)
-"""Extra execution time beyond the job's own limits, for capacity waits and startup."""
-LAUNCH_MARGIN_SECONDS = int(LAUNCH_MARGIN.to_seconds())
-LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+LOG_GROUP_PREFIX = "/aws/vendedlogs/states/sagemaker-training/"
+"""Launcher log groups are named `<prefix><job name>`: Step Functions' vended-logs path
+(no per-log-group entry in the account's CloudWatch Logs resource policy), unique per job
+name and the same in whichever stack the job lives."""
+PROVIDER_LOGS_ID = "StartOnDeployProviderLogs"
 LAMBDA_BASIC_EXECUTION = (
     "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 )
 
 
 def quota_cause(spec: JobSpec) -> str:
-    """The Fail cause for `ResourceLimitExceeded`: the quotas this job needs, by name."""
+    """The Fail cause for `ResourceLimitExceeded`: the quotas this job needs, by name.
+
+    Plain text without quotes, braces or backslashes, so no interpreter needs to escape it.
+    """
     needs = [
-        f"'{r.quota_name}' >= {r.needed}"
+        f"{r.quota_name} at least {r.needed}"
         for r in derive_requirements([spec])
         if r.kind in (QuotaKind.TRAINING, QuotaKind.SPOT, QuotaKind.WARM_POOL)
     ]
     return (
         f"A SageMaker Service Quota is too low for job {spec.name}. Raise (service code "
-        f"sagemaker): {', '.join(needs)} (Service Quotas console or "
+        f"sagemaker): {'; '.join(needs)} (Service Quotas console or "
         "aws service-quotas request-service-quota-increase)."
     )
 
 
-def _js_number(value: Any) -> Any:
-    """Integral floats as JavaScript's `JSON.stringify` writes them (`2.0` -> `2`)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _js_number(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_js_number(item) for item in value]
-    return value
+class _DeployTimeValues:
+    """Values known only at deploy time, as `${Name}` placeholders in the definition."""
 
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
 
-def definition_json(definition: Mapping[str, Any]) -> str:
-    """The ASL as `Stack.to_json_string` writes it, built in Python (no jsii round trip).
-
-    The definition's only tokens are strings (ARNs, names, pseudo parameters) embedded in
-    string values, which CDK resolves inside the JSON string as it does for
-    `to_json_string`; JSON escaping and separators match JavaScript's `JSON.stringify`.
-    """
-    return json.dumps(_js_number(definition), ensure_ascii=False, separators=(",", ":"))
+    def text(self, name: str, value: str) -> str:
+        """`value`, or its placeholder when it holds a token (CloudFormation fills it)."""
+        if not Token.is_unresolved(value):
+            return value
+        self.values[name] = value
+        return placeholder(name)
 
 
 class TrainingJob(Construct):
@@ -122,7 +124,7 @@ class TrainingJob(Construct):
         construct_id: str,
         *,
         spec: JobSpec | None = None,
-        integration: Integration = Integration.RUN_JOB,
+        integration: Integration = Integration.SDK_POLL,
         role: iam.IRole | None = None,
         warm_pool_group: WarmPoolGroup | None = None,
         output_bucket: s3.IBucket | None = None,
@@ -130,19 +132,20 @@ class TrainingJob(Construct):
         schedule: events.Schedule | None = None,
         schedule_input: Mapping[str, Any] | None = None,
         start_on_deploy: bool = False,
-        poll_interval: Duration = DEFAULT_POLL_INTERVAL,
+        poll_interval: Duration | None = None,
         **job: Any,
     ) -> None:
         """Build the launcher.
 
-        `integration`: Default `Integration.RUN_JOB`. `role`: the execution role (used as
+        `integration`: Default `Integration.SDK_POLL`. `role`: the execution role (used as
         is, no grants); Default: the job's `role` ARN, else the warm-pool group's shared
         role, else a new `TrainingExecutionRole` with exactly the job's access.
         `output_bucket`: where jobs without `output_path` write; Default: a new
         `OutputBucket`. `logs_key`: encrypts the launcher's logs; Default: a new key.
         `schedule`/`schedule_input`: Default: no schedule / empty input.
         `start_on_deploy`: start one run whenever the rendered job changes; Default False.
-        `poll_interval`: SDK_POLL's Wait; Default one minute.
+        `poll_interval`: SDK_POLL's shortest Wait (longer when the job's timeout needs it
+        to fit the execution history); Default `MIN_POLL_SECONDS`.
         """
         super().__init__(scope, construct_id)
         if spec is not None and job:
@@ -157,6 +160,7 @@ class TrainingJob(Construct):
         self._state_machine: sfn.StateMachine | None = None
         self._role: iam.IRole | None = None
         self._request: dict[str, Any] | None = None
+        self._logs_key: kms.IKey | None = None
         if warm_pool_group is not None:
             warm_pool_group.add_member(self.spec)
         if not has_errors(self.findings):
@@ -216,7 +220,7 @@ class TrainingJob(Construct):
         group: WarmPoolGroup | None,
         output_bucket: s3.IBucket | None,
         logs_key: kms.IKey | None,
-        poll_interval: Duration,
+        poll_interval: Duration | None,
     ) -> None:
         spec = self.spec
         owned: TrainingExecutionRole | None = None
@@ -238,20 +242,24 @@ class TrainingJob(Construct):
             bucket = output_bucket or OutputBucket(self, "Output").bucket
             output_path = f"s3://{bucket_name_and_arn(bucket)[0]}/{spec.name}"
         image = image_reference(self._stack, resolve_image(spec))
+        deploy_time = _DeployTimeValues()
         self._request = render_request(
             spec,
-            region=self._region or pseudo.REGION,
-            role_arn=role_arn,
+            region=deploy_time.text("Region", self._region or pseudo.REGION),
+            role_arn=deploy_time.text("RoleArn", role_arn),
             job_name=JOB_NAME_PLACEHOLDER,
-            image_uri=image.uri,
-            source_uri=source.s3_uri if source is not None else None,
+            image_uri=deploy_time.text("TrainingImage", image.uri),
+            source_uri=(
+                deploy_time.text("SourceUri", source.s3_uri) if source is not None else None
+            ),
             source_archive_name=source.archive_name if source is not None else None,
-            output_path=output_path,
+            output_path=deploy_time.text("OutputPath", output_path),
         )
+        self.substitutions = deploy_time.values
         if owned is not None:
             self._grant_data_access(owned, image.repository_arn, source, bucket, output_path)
         self._state_machine = self._create_state_machine(
-            self._request, role, role_arn, logs_key, poll_interval
+            self._request, role_arn, logs_key, poll_interval
         )
 
     def _grant_data_access(
@@ -287,10 +295,9 @@ class TrainingJob(Construct):
     def _create_state_machine(
         self,
         request: dict[str, Any],
-        role: iam.IRole,
         role_arn: str,
         logs_key: kms.IKey | None,
-        poll_interval: Duration,
+        poll_interval: Duration | None,
     ) -> sfn.StateMachine:
         spec = self.spec
         grants = launcher_statements(
@@ -298,7 +305,6 @@ class TrainingJob(Construct):
             job_name_prefix=spec.name,
             execution_role_arn=role_arn,
             integration=self.integration,
-            tags=bool(request.get("Tags")),
             arns=pseudo.STACK_ARNS,
         )
         launcher = iam.Role(
@@ -327,48 +333,31 @@ class TrainingJob(Construct):
         )
         self.definition = launcher_definition(
             request,
-            partition=pseudo.PARTITION,
-            job_name_prefix=spec.name,
-            overridable=list(spec.hyperparameters),
+            spec,
             integration=self.integration,
             quota_cause=quota_cause(spec),
-            poll_interval_seconds=(
-                DEFAULT_POLL_INTERVAL_SECONDS
-                if poll_interval is DEFAULT_POLL_INTERVAL
-                else int(poll_interval.to_seconds())
+            min_poll_seconds=(
+                MIN_POLL_SECONDS if poll_interval is None else int(poll_interval.to_seconds())
             ),
         )
-        log_group = logs.LogGroup(
+        self.substitutions[PARTITION] = pseudo.PARTITION
+        logs_key = self._logs_key = logs_key or LauncherLogsKey(self, "LogsKey").key
+        state_machine = state_machine_with_logs(
             self,
-            "Logs",
-            encryption_key=logs_key or LauncherLogsKey(self, "LogsKey").key,
-            retention=LOG_RETENTION,
-        )
-        timeout = spec.max_run + (spec.max_wait or 0) + LAUNCH_MARGIN_SECONDS
-        state_machine = sfn.StateMachine(
-            self,
-            "StateMachine",
-            definition_body=sfn.DefinitionBody.from_string(definition_json(self.definition)),
-            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition=self.definition,
+            substitutions=self.substitutions,
             role=launcher,
-            logs=sfn.LogOptions(
-                destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True
-            ),
-            tracing_enabled=True,
-            timeout=seconds(timeout),
+            log_group_name=f"{LOG_GROUP_PREFIX}{spec.name}",
+            logs_key=logs_key,
             comment=f"Runs SageMaker training job {spec.name}",
         )
-        # CDK adds DependsOn on the role, which its GetAtt already implies (cfn-lint W3005).
-        # The DependsOn stays: it also carries the role's policy (Step Functions checks
-        # log delivery permissions at creation) and dependencies such as a QuotaGuard.
-        cast(sfn.CfnStateMachine, state_machine.node.default_child).add_metadata(
-            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
-        )
+        JobStopper.of(self._stack, logs_key).watch(self, state_machine, spec.name)
         return state_machine
 
     def definition_digest(self) -> str:
-        """SHA-256 of the resolved launcher definition: changes exactly when the job does."""
-        resolved = self._stack.resolve(self.definition)
+        """SHA-256 of the launcher definition and its resolved substitutions: changes
+        exactly when the job does."""
+        resolved = [self.definition, self._stack.resolve(self.substitutions)]
         return hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
 
     def _schedule(self, schedule: events.Schedule, schedule_input: Mapping[str, Any]) -> None:
@@ -383,6 +372,19 @@ class TrainingJob(Construct):
                     input=events.RuleTargetInput.from_object(dict(schedule_input)),
                 )
             ],
+        )
+
+    def _provider_log_group(self) -> logs.ILogGroup:
+        """The encrypted log group of the stack's custom-resource provider (a singleton)."""
+        found = self._stack.node.try_find_child(PROVIDER_LOGS_ID)
+        if isinstance(found, logs.LogGroup):
+            return found
+        return logs.LogGroup(
+            self._stack,
+            PROVIDER_LOGS_ID,
+            encryption_key=self._logs_key,
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
         )
 
     def _start_on_deploy(self) -> None:
@@ -400,6 +402,7 @@ class TrainingJob(Construct):
         cr.AwsCustomResource(
             self,
             "StartOnDeploy",
+            log_group=self._provider_log_group(),
             on_create=call,
             on_update=call,
             install_latest_aws_sdk=False,

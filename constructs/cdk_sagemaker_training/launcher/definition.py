@@ -1,29 +1,41 @@
 """The launcher's Amazon States Language: one uniquely named training job per execution.
 
-The request comes from `spec.request.render_request`, rendered with a placeholder job
-name; this module only turns it into ASL: strings that contain the placeholder become
-`States.Format(...)` over the per-execution name, and hyperparameters from the execution
-input are merged over the job's defaults (`States.JsonMerge`).
+The request comes from `core.request.render_request`, rendered with `JOB_NAME_PLACEHOLDER`
+as its name and `${Name}` placeholders (`placeholder`) for values known only at deploy
+time (role ARN, image, buckets, partition). This module only turns it into ASL: strings
+that contain the job name become `States.Format(...)` over the per-execution name, and
+hyperparameters from the execution input are merged over the job's defaults. The result
+is plain JSON; CloudFormation fills the placeholders (`DefinitionSubstitutions`).
+
+Every launcher tags its job with the execution ARN (`EXECUTION_TAG`); the stopper
+(`stopper_definition`) stops the jobs of executions that were aborted, timed out or
+failed, whatever the integration.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.rules.launcher import execution_timeout
+
 JOB_NAME_PLACEHOLDER = "cdkSmtRunJobName7f3e9a1c"
 """Rendered in place of the job name, then replaced by the per-execution name."""
 JOB_NAME_PATH = "$.run.jobName"
-THROTTLING_ERRORS = (
-    "ThrottlingException",
-    "SageMaker.ThrottlingException",
-    "SageMaker.SdkClientException",
-)
-"""Transient errors retried with backoff."""
-QUOTA_ERRORS = ("SageMaker.ResourceLimitExceededException", "SageMaker.ResourceLimitExceeded")
-"""How a short Service Quota surfaces (`ResourceLimitExceeded`)."""
+EXECUTION_TAG = "cdk-sagemaker-training:execution"
+"""Tag key on every job: the ARN of the execution that created it."""
+PARTITION = "Partition"
+"""Placeholder name of the AWS partition (`${Partition}`), used in task resources."""
+THROTTLING_ERRORS = ("SageMaker.ThrottlingException", "SageMaker.SdkClientException")
+"""Transient errors retried with backoff (AWS SDK integration names)."""
+QUOTA_ERRORS = ("SageMaker.ResourceLimitExceededException",)
+"""How a short Service Quota surfaces from `CreateTrainingJob` (`ResourceLimitExceeded`)."""
+SYNC_QUOTA_ERRORS = (*QUOTA_ERRORS, "SageMaker.ResourceLimitExceeded")
+"""The same for the optimized `.sync` integration, whose exact name is unverified."""
 RETRY = {
     "IntervalSeconds": 5,
     "MaxAttempts": 6,
@@ -31,36 +43,58 @@ RETRY = {
     "MaxDelaySeconds": 300,
     "JitterStrategy": "FULL",
 }
-# `$$.Execution.StartTime` (2024-01-31T12:34:56.789Z) split on `-:.Z`: parts 0-4 are
-# yyyy, mm, ddThh, mm, ss; part 1 of a UUID split on `-` is 4 hex characters. Together
-# they make the RUN_SUFFIX_LENGTH-character suffix `-yyyymmddThhmmss-xxxx`.
-_STAMP_PART = "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, '-:.Z'), {})"
-_NONCE = "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 1)"
-_TOKEN = re.compile(r"(\$\{Token\[[^\]]+\]\})")
+MIN_POLL_SECONDS = 60
+"""Default and shortest `DescribeTrainingJob` interval."""
+HISTORY_LIMIT = 25_000
+"""Events in one Standard execution's history."""
+RETRY_RESERVE = 5_000
+"""History events kept free for retries (3 per retried call) beyond the nominal run."""
+STATE_EVENTS = {"Pass": 2, "Choice": 2, "Wait": 2, "Task": 5, "Succeed": 2, "Fail": 1}
+"""History events per state entered (Task: entered, scheduled, started, succeeded, exited)."""
+EXECUTION_EVENTS = 2
+"""ExecutionStarted plus ExecutionSucceeded/Failed."""
+SETUP_STATES = ("NameRun", "SetDefaults", "HasOverrides", "NoOverrides", "Train")
+POLL_STATES = ("WaitForJob", "DescribeJob", "JobStatus")
+_PLACEHOLDER = re.compile(r"(\$\{[A-Za-z0-9]+\})")
 _ESCAPED = re.compile(r"([\\'{}])")
+# A UUID's first and last groups: 8 + 12 hex characters, 80 random bits per execution.
+_UUID_GROUP = "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), {})"
+_UNSAFE = re.compile(r"[\\'{}\"]")
 
 
 class Integration(StrEnum):
     """How the state machine calls SageMaker."""
 
-    RUN_JOB = "RUN_JOB"
-    """Optimized `createTrainingJob.sync`: waits for the job; aborting the execution stops it."""
     SDK_POLL = "SDK_POLL"
-    """AWS SDK `createTrainingJob` plus a Wait/`DescribeTrainingJob` loop: every API field."""
+    """AWS SDK `createTrainingJob` plus a Wait/`DescribeTrainingJob` loop: the service's own
+    model checks the request (every API field). The default."""
+    RUN_JOB = "RUN_JOB"
+    """Optimized `createTrainingJob.sync`: Step Functions checks the request against its own
+    field list when the state machine is created (opt-in; see README)."""
+
+
+def placeholder(name: str) -> str:
+    """`${name}`: a value CloudFormation substitutes into the definition at deploy time."""
+    if not name.isalnum():
+        raise ValueError(f"placeholder names are letters and digits: {name!r}")
+    return f"${{{name}}}"
 
 
 def escape_literal(text: str) -> str:
-    """Escape text for an intrinsic-function string literal, leaving CDK tokens intact."""
-    parts = _TOKEN.split(text)
+    """Escape text for an intrinsic-function string literal, leaving `${Name}` intact.
+
+    Substituted values (ARNs, bucket names, regions) contain none of the escaped characters.
+    """
+    parts = _PLACEHOLDER.split(text)
     return "".join(
-        part if _TOKEN.fullmatch(part) else _ESCAPED.sub(r"\\\1", part) for part in parts
+        part if _PLACEHOLDER.fullmatch(part) else _ESCAPED.sub(r"\\\1", part) for part in parts
     )
 
 
 def job_name_expression(prefix: str) -> str:
-    """Intrinsic that builds `<prefix>-yyyymmddThhmmss-xxxx` from the execution."""
-    stamp = ", ".join(_STAMP_PART.format(i) for i in range(5))
-    return f"States.Format('{escape_literal(prefix)}-{{}}{{}}{{}}{{}}{{}}-{{}}', {stamp}, {_NONCE})"
+    """Intrinsic for `<prefix>-<20 hex>`: two UUID groups, drawn once per execution."""
+    groups = ", ".join(_UUID_GROUP.format(i) for i in (0, 4))
+    return f"States.Format('{escape_literal(prefix)}-{{}}{{}}', {groups})"
 
 
 def with_run_name(value: Any) -> Any:
@@ -88,25 +122,31 @@ def _format_with_name(text: str) -> str:
     return f"States.Format('{template}', {', '.join([JOB_NAME_PATH] * count)})"
 
 
-def _task(
-    partition: str, resource: str, parameters: Mapping[str, Any], **fields: Any
-) -> dict[str, Any]:
+def _task(resource: str, parameters: Mapping[str, Any], **fields: Any) -> dict[str, Any]:
     return {
         "Type": "Task",
-        "Resource": f"arn:{partition}:states:::{resource}",
+        "Resource": f"arn:{placeholder(PARTITION)}:states:::{resource}",
         "Parameters": dict(parameters),
         **fields,
     }
 
 
+def _retry() -> list[dict[str, Any]]:
+    return [{"ErrorEquals": list(THROTTLING_ERRORS), **RETRY}]
+
+
+def _catch(quota_errors: Sequence[str], other: str) -> list[dict[str, Any]]:
+    return [
+        {"ErrorEquals": list(quota_errors), "ResultPath": "$.error", "Next": "QuotaExceeded"},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": other},
+    ]
+
+
 def _failures(quota_cause: str) -> dict[str, Any]:
-    cause = f"{escape_literal(quota_cause)} SageMaker said: {{}}"
+    if _UNSAFE.search(quota_cause):
+        raise ValueError(f"the quota cause must need no escaping: {quota_cause!r}")
     return {
-        "QuotaExceeded": {
-            "Type": "Fail",
-            "Error": "ResourceLimitExceeded",
-            "CausePath": f"States.Format('{cause}', $.error.Cause)",
-        },
+        "QuotaExceeded": {"Type": "Fail", "Error": "ResourceLimitExceeded", "Cause": quota_cause},
         "TrainingFailed": {
             "Type": "Fail",
             "ErrorPath": "$.error.Error",
@@ -115,51 +155,68 @@ def _failures(quota_cause: str) -> dict[str, Any]:
     }
 
 
-def _catch() -> list[dict[str, Any]]:
-    return [
-        {"ErrorEquals": list(QUOTA_ERRORS), "ResultPath": "$.error", "Next": "QuotaExceeded"},
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "TrainingFailed"},
-    ]
+def poll_interval(timeout_seconds: int, minimum: int = MIN_POLL_SECONDS) -> int:
+    """The shortest interval >= `minimum` whose polls for `timeout_seconds` fit the history.
+
+    A run of `timeout_seconds` polls at most `timeout / interval + 1` times; each poll adds
+    `POLL_STATES`' events. The nominal run keeps `RETRY_RESERVE` events free.
+    """
+    fixed = EXECUTION_EVENTS + 4 * STATE_EVENTS["Pass"] + STATE_EVENTS["Task"] + 2
+    per_poll = STATE_EVENTS["Wait"] + STATE_EVENTS["Task"] + STATE_EVENTS["Choice"]
+    polls = (HISTORY_LIMIT - RETRY_RESERVE - fixed) // per_poll - 1
+    return max(minimum, math.ceil(timeout_seconds / polls))
 
 
-def _retry() -> list[dict[str, Any]]:
-    return [{"ErrorEquals": list(THROTTLING_ERRORS), **RETRY}]
+def history_events(definition: Mapping[str, Any]) -> int:
+    """History events of the longest nominal SDK_POLL run: it polls until `TimeoutSeconds`.
+
+    Counted from the definition's own states: setup, one poll loop per interval (plus the
+    first), the final state, and the execution's start and end.
+    """
+    states = definition["States"]
+    polls = math.ceil(definition["TimeoutSeconds"] / states["WaitForJob"]["Seconds"]) + 1
+    setup = sum(STATE_EVENTS[states[name]["Type"]] for name in SETUP_STATES)
+    loop = sum(STATE_EVENTS[states[name]["Type"]] for name in POLL_STATES)
+    end = max(STATE_EVENTS[states[name]["Type"]] for name in ("Succeeded", "JobFailed"))
+    return EXECUTION_EVENTS + setup + polls * loop + end
 
 
 def launcher_definition(
     request: Mapping[str, Any],
+    spec: JobSpec,
     *,
-    job_name_prefix: str,
-    overridable: Sequence[str],
     integration: Integration,
     quota_cause: str,
-    partition: str,
-    poll_interval_seconds: int = 60,
+    min_poll_seconds: int = MIN_POLL_SECONDS,
 ) -> dict[str, Any]:
     """The state machine for `request` (rendered with `JOB_NAME_PLACEHOLDER` as its name).
 
-    `overridable`: hyperparameter keys the execution input may override (the user's);
-    the SDK's own (`sagemaker_*`, `model_dir`) always win. `quota_cause`: the Fail cause
-    when a Service Quota is short. `poll_interval_seconds`: SDK_POLL only. Default: 60.
+    The user's hyperparameter keys (`spec.hyperparameters`) may be overridden by the
+    execution input; the SDK's own (`sagemaker_*`, `model_dir`) always win. `quota_cause`:
+    the Fail cause when a Service Quota is short (no quotes, braces or backslashes).
+    `min_poll_seconds`: SDK_POLL's shortest interval; Default: `MIN_POLL_SECONDS`.
     """
     hyperparameters = dict(request.get("HyperParameters", {}))
-    defaults = {key: value for key, value in hyperparameters.items() if key in overridable}
-    reserved = {key: value for key, value in hyperparameters.items() if key not in overridable}
-    parameters = with_run_name(
-        {k: v for k, v in request.items() if k not in ("TrainingJobName", "HyperParameters")}
-    )
+    defaults = {k: v for k, v in hyperparameters.items() if k in spec.hyperparameters}
+    reserved = {k: v for k, v in hyperparameters.items() if k not in spec.hyperparameters}
+    fixed = {
+        k: v for k, v in request.items() if k not in ("TrainingJobName", "HyperParameters", "Tags")
+    }
     parameters = {
         "TrainingJobName.$": JOB_NAME_PATH,
-        **parameters,
+        **with_run_name(fixed),
         "HyperParameters.$": (
             "States.JsonMerge(States.JsonMerge($.run.hyperparameters, $.hyperparameters, false), "
             "$.run.reserved, false)"
         ),
+        "Tags.$": "$.run.tags",
     }
+    execution_tag = {"Key": EXECUTION_TAG, "Value.$": "$$.Execution.Id"}
+    timeout = execution_timeout(spec)
     states: dict[str, Any] = {
         "NameRun": {
             "Type": "Pass",
-            "Parameters": {"jobName.$": job_name_expression(job_name_prefix)},
+            "Parameters": {"jobName.$": job_name_expression(spec.name)},
             "ResultPath": "$.run",
             "Next": "SetDefaults",
         },
@@ -169,6 +226,7 @@ def launcher_definition(
                 "jobName.$": JOB_NAME_PATH,
                 "hyperparameters": defaults,
                 "reserved": with_run_name(reserved),
+                "tags": [*with_run_name(list(request.get("Tags", []))), execution_tag],
             },
             "ResultPath": "$.run",
             "Next": "HasOverrides",
@@ -190,73 +248,86 @@ def launcher_definition(
     }
     if integration is Integration.RUN_JOB:
         states["Train"] = _task(
-            partition,
             "sagemaker:createTrainingJob.sync",
             parameters,
             ResultPath="$.training",
             Retry=_retry(),
-            Catch=_catch(),
+            Catch=_catch(SYNC_QUOTA_ERRORS, "TrainingFailed"),
             End=True,
         )
     else:
-        states.update(_poll_states(partition, parameters, poll_interval_seconds))
+        states.update(_poll_states(parameters, poll_interval(timeout, min_poll_seconds)))
     return {
-        "Comment": f"Runs SageMaker training job {job_name_prefix} once per execution",
+        "Comment": f"Runs SageMaker training job {spec.name} once per execution",
         "StartAt": "NameRun",
+        "TimeoutSeconds": timeout,
         "States": states,
     }
 
 
-def _poll_states(
-    partition: str, parameters: Mapping[str, Any], poll_interval_seconds: int
-) -> dict[str, Any]:
+DESCRIBED = ("TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "SecondaryStatus")
+"""The fields a poll keeps (every description has them): the state stays small."""
+
+
+def _describe(selected: Sequence[str], result_path: str, **fields: Any) -> dict[str, Any]:
+    return _task(
+        "aws-sdk:sagemaker:describeTrainingJob",
+        {"TrainingJobName.$": JOB_NAME_PATH},
+        ResultSelector={f"{name}.$": f"$.{name}" for name in selected},
+        ResultPath=result_path,
+        Retry=_retry(),
+        **fields,
+    )
+
+
+def _failed() -> list[dict[str, Any]]:
+    return [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "TrainingFailed"}]
+
+
+def _poll_states(parameters: Mapping[str, Any], interval: int) -> dict[str, Any]:
+    def status(value: str, next_state: str) -> dict[str, str]:
+        return {
+            "Variable": "$.training.TrainingJobStatus",
+            "StringEquals": value,
+            "Next": next_state,
+        }
+
     return {
+        # Any error after the retries may come from a call that did create the job (a
+        # lost response): ConfirmCreated looks the name up. The name holds 80 random bits
+        # drawn by this execution, so a job with it is this execution's own.
         "Train": _task(
-            partition,
             "aws-sdk:sagemaker:createTrainingJob",
             parameters,
-            ResultPath="$.created",
+            ResultPath=None,
             Retry=_retry(),
-            Catch=_catch(),
+            Catch=_catch(QUOTA_ERRORS, "ConfirmCreated"),
             Next="WaitForJob",
         ),
-        "WaitForJob": {"Type": "Wait", "Seconds": poll_interval_seconds, "Next": "DescribeJob"},
-        "DescribeJob": _task(
-            partition,
-            "aws-sdk:sagemaker:describeTrainingJob",
-            {"TrainingJobName.$": JOB_NAME_PATH},
-            ResultPath="$.training",
-            Retry=_retry(),
-            Catch=[
-                {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "TrainingFailed"}
-            ],
+        "ConfirmCreated": _describe(
+            DESCRIBED,
+            "$.training",
+            Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "TrainingFailed"}],
             Next="JobStatus",
+        ),
+        "WaitForJob": {"Type": "Wait", "Seconds": interval, "Next": "DescribeJob"},
+        "DescribeJob": _describe(DESCRIBED, "$.training", Catch=_failed(), Next="JobStatus"),
+        "DescribeFailure": _describe(
+            ["FailureReason"], "$.failure", Catch=_failed(), Next="JobFailed"
         ),
         "JobStatus": {
             "Type": "Choice",
             "Choices": [
-                {
-                    "Variable": "$.training.TrainingJobStatus",
-                    "StringEquals": "Completed",
-                    "Next": "Succeeded",
-                },
-                {
-                    "Variable": "$.training.TrainingJobStatus",
-                    "StringEquals": "Failed",
-                    "Next": "JobFailed",
-                },
-                {
-                    "Variable": "$.training.TrainingJobStatus",
-                    "StringEquals": "Stopped",
-                    "Next": "JobStopped",
-                },
+                status("Completed", "Succeeded"),
+                status("Failed", "DescribeFailure"),
+                status("Stopped", "JobStopped"),
             ],
             "Default": "WaitForJob",
         },
         "JobFailed": {
             "Type": "Fail",
             "Error": "TrainingJobFailed",
-            "CausePath": "$.training.FailureReason",
+            "CausePath": "$.failure.FailureReason",
         },
         "JobStopped": {
             "Type": "Fail",
@@ -264,4 +335,66 @@ def _poll_states(
             "Cause": "The training job was stopped.",
         },
         "Succeeded": {"Type": "Succeed"},
+    }
+
+
+STOPPED_STATUSES = ("ABORTED", "TIMED_OUT", "FAILED")
+"""Execution statuses after which a launcher's job must not run on."""
+
+
+def stopper_definition() -> dict[str, Any]:
+    """Stops the running jobs an execution created, from its EventBridge status event.
+
+    Input: a "Step Functions Execution Status Change" event. The jobs are found by their
+    `EXECUTION_TAG` (SageMaker `Search`), so no name needs to be derived from the event.
+    """
+    return {
+        "Comment": "Stops the SageMaker training jobs of ended launcher executions",
+        "StartAt": "FindJobs",
+        "TimeoutSeconds": 3600,
+        "States": {
+            "FindJobs": _task(
+                "aws-sdk:sagemaker:search",
+                {
+                    "Resource": "TrainingJob",
+                    "SearchExpression": {
+                        "Filters": [
+                            {
+                                "Name": "TrainingJobStatus",
+                                "Operator": "Equals",
+                                "Value": "InProgress",
+                            },
+                            {
+                                "Name": f"Tags.{EXECUTION_TAG}",
+                                "Operator": "Equals",
+                                "Value.$": "$.detail.executionArn",
+                            },
+                        ]
+                    },
+                },
+                ResultPath="$.found",
+                Retry=_retry(),
+                Next="StopJobs",
+            ),
+            "StopJobs": {
+                "Type": "Map",
+                "ItemsPath": "$.found.Results",
+                "ItemSelector": {"name.$": "$$.Map.Item.Value.TrainingJob.TrainingJobName"},
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "StopJob",
+                    "States": {
+                        "StopJob": _task(
+                            "aws-sdk:sagemaker:stopTrainingJob",
+                            {"TrainingJobName.$": "$.name"},
+                            Retry=_retry(),
+                            End=True,
+                        )
+                    },
+                },
+                "ResultPath": None,
+                "OutputPath": "$.detail",
+                "End": True,
+            },
+        },
     }

@@ -2,7 +2,7 @@
 
 Even if someone edits the state machine, its role can only create jobs under the job's
 name prefix, on its instance types, with keep-alive and run time up to the configured
-values, and with the configured volume key, network isolation and VPC.
+values, and with the configured volume key (given as a key ARN), network isolation and VPC.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.rules.launcher import is_key_arn
 from cdk_sagemaker_training.launcher.arns import ArnScope
 from cdk_sagemaker_training.launcher.definition import Integration
 from cdk_sagemaker_training.launcher.grants import Grant
@@ -32,7 +33,8 @@ def create_conditions(spec: JobSpec) -> dict[str, dict[str, Any]]:
             "sagemaker:MaxRuntimeInSeconds": spec.max_run,
         },
     }
-    if spec.volume_kms_key is not None:
+    # The condition key holds key ARNs: an alias or key id would never match (LAUNCH101).
+    if spec.volume_kms_key is not None and is_key_arn(spec.volume_kms_key):
         conditions["StringEquals"] = {"sagemaker:VolumeKmsKey": spec.volume_kms_key}
     flags = {
         "sagemaker:NetworkIsolation": spec.enable_network_isolation,
@@ -56,10 +58,9 @@ def launcher_statements(
     job_name_prefix: str,
     execution_role_arn: str,
     integration: Integration,
-    tags: bool,
     arns: ArnScope,
 ) -> list[Grant]:
-    """Everything the launcher's state machine may do, for one job. `tags`: the request tags."""
+    """Everything the launcher's state machine may do, for one job (jobs are always tagged)."""
     jobs = training_job_arn(job_name_prefix, arns)
     grants = [
         Grant(["sagemaker:CreateTrainingJob"], [jobs], create_conditions(spec)),
@@ -74,11 +75,19 @@ def launcher_statements(
             {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         ),
     ]
-    if tags:
-        grants.append(Grant(["sagemaker:AddTags"], [jobs]))
+    grants.append(Grant(["sagemaker:AddTags"], [jobs]))
     if integration is Integration.RUN_JOB:
         events_rule = arns.arn("events", f"rule/{SAGEMAKER_EVENTS_RULE}")
         grants.append(
             Grant(["events:DescribeRule", "events:PutRule", "events:PutTargets"], [events_rule])
         )
     return grants
+
+
+SEARCH_JOBS = Grant(["sagemaker:Search"], ["*"])
+"""The stopper finds a run's jobs by tag; `Search` has no resource-level permissions."""
+
+
+def stop_grant(job_name_prefix: str, arns: ArnScope) -> Grant:
+    """The stopper may stop every run of one job."""
+    return Grant(["sagemaker:StopTrainingJob"], [training_job_arn(job_name_prefix, arns)])

@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 from cdk_sagemaker_training.core.findings import Finding, Severity
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.policy import PlatformPolicy
-from cdk_sagemaker_training.core.rules import compiler, job, network, platform_policy, warm_pool  # noqa: F401  (registers the rules)
+from cdk_sagemaker_training.core.rules import (  # noqa: F401  (registers the rules)
+    compiler,
+    job,
+    launcher,
+    network,
+    platform_policy,
+    warm_pool,
+)
 from cdk_sagemaker_training.core.rules.registry import RULES, SET_RULES, Rule, RuleContext, location
 
 
