@@ -13,7 +13,7 @@ from typing import Any
 from cdk_sagemaker_training.cdk.training_job import TrainingJob
 from cdk_sagemaker_training.core.quota_requirements import QuotaKind, derive_requirements
 from tests.launcher_runtime import LauncherRuntime, deployed_request, run_tags
-from tests.synth_helpers import resources
+from tests.synth_helpers import launchers, resources
 
 Scenario = Callable[[LauncherRuntime, Mapping[str, Any], Mapping[str, Any], TrainingJob], None]
 
@@ -21,14 +21,10 @@ Scenario = Callable[[LauncherRuntime, Mapping[str, Any], Mapping[str, Any], Trai
 def state_machines(template: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The template's launchers by logical id, and its stopper."""
     machines = resources(template, "AWS::StepFunctions::StateMachine")
-    stoppers = [m for m in machines.values() if '"StartAt": "FindJobs"' in _text(m)]
-    launchers = {k: m for k, m in machines.items() if '"StartAt": "NameRun"' in _text(m)}
-    assert len(stoppers) == 1 and len(launchers) + 1 == len(machines)
-    return launchers, stoppers[0]
-
-
-def _text(machine: Mapping[str, Any]) -> str:
-    return str(machine["Properties"]["DefinitionString"])
+    found = launchers(template)
+    (stopper,) = [m for k, m in machines.items() if k not in found]
+    assert '"StartAt": "FindJobs"' in stopper["Properties"]["DefinitionString"]
+    return found, stopper
 
 
 def _only_job(runtime: LauncherRuntime) -> dict[str, Any]:

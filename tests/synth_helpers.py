@@ -133,3 +133,12 @@ def evaluate_format(expression: str, **paths: str) -> str:
     values = iter(paths[a.strip()] for a in arguments.split(","))
     out = re.sub(r"(?<!\\)\{\}", lambda _: next(values), template)
     return re.sub(r"\\(.)", r"\1", out)
+
+
+def launchers(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The template's launcher state machines (not the job stopper), by logical id."""
+    return {
+        logical_id: machine
+        for logical_id, machine in resources(template, "AWS::StepFunctions::StateMachine").items()
+        if '"StartAt": "NameRun"' in str(machine["Properties"]["DefinitionString"])
+    }

@@ -15,7 +15,7 @@ import pytest
 from cdk_sagemaker_training.core.findings import SpecError
 from stacks import JOBS_PER_STACK, partition
 from tests.app.conftest import SCALE_JOBS, AppSynth, scale_specs
-from tests.synth_helpers import ROOT, cfn_lint, definition, nag_violations, resources
+from tests.synth_helpers import ROOT, cfn_lint, definition, launchers, nag_violations, resources
 
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
@@ -30,7 +30,7 @@ def train_states(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each state machine's Train state, by logical id."""
     return {
         logical_id: definition(machine)["States"]["Train"]
-        for logical_id, machine in resources(template, "AWS::StepFunctions::StateMachine").items()
+        for logical_id, machine in launchers(template).items()
     }
 
 
@@ -45,7 +45,7 @@ def test_examples_carry_keep_alive_compiler_image_and_hyperparameters(
 ) -> None:
     (template_file,) = example_app.templates()
     template = load(template_file)
-    machines = resources(template, "AWS::StepFunctions::StateMachine")
+    machines = launchers(template)
     trains = train_states(template)
     assert len(trains) == 4
     warm = [t for t in trains.values() if keep_alive(t)]
@@ -64,7 +64,7 @@ def test_every_launcher_waits_for_the_quota_guard(example_app: AppSynth) -> None
     (stack,) = example_app.stacks
     template = load(example_app.templates()[0])
     (guard_id,) = resources(template, "Custom::SageMakerQuotaGuard")
-    for machine in resources(template, "AWS::StepFunctions::StateMachine").values():
+    for machine in launchers(template).values():
         assert guard_id in machine["DependsOn"]
     assert len(stack.jobs) == 4
 
@@ -100,7 +100,7 @@ def test_200_jobs_stay_under_cloudformation_limits(scale_app: AppSynth) -> None:
     jobs = 0
     for path in templates:
         template = load(path)
-        jobs += len(resources(template, "AWS::StepFunctions::StateMachine"))
+        jobs += len(launchers(template))
         assert len(template["Resources"]) < MAX_RESOURCES, path.name
         assert len(template.get("Outputs", {})) <= MAX_OUTPUTS, path.name
         assert path.stat().st_size < MAX_TEMPLATE_BYTES, path.name
@@ -185,7 +185,7 @@ def test_isolated_job_submit_directory_names_the_code_channel_object(
     """Under network isolation the archive lands under its S3 object name (`<hash>.gz`)."""
     (template_file,) = example_app.templates()
     template = load(template_file)
-    for machine in resources(template, "AWS::StepFunctions::StateMachine").values():
+    for machine in launchers(template).values():
         asl = definition(machine)
         channels = asl["States"]["Train"]["Parameters"].get("InputDataConfig", [])
         code = [c for c in channels if c["ChannelName"] == "code"]

@@ -114,11 +114,12 @@ def agnostic(tmp_path_factory: pytest.TempPathFactory, source_dir: Path) -> Synt
 
 @pytest.fixture(scope="session")
 def pinned(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """Environment-specific stack (us-west-2): a given role, code and output on S3."""
+    """Environment-specific stack (us-west-2): a given role, code and output on S3; the
+    opt-in `.sync` integration."""
 
     def build(stack: Stack) -> dict[str, TrainingJob]:
         return {
-            "pinned": TrainingJob(stack, "Pinned", spec=PINNED),
+            "pinned": TrainingJob(stack, "Pinned", spec=PINNED, integration=Integration.RUN_JOB),
             "kwargs": TrainingJob(
                 stack,
                 "Kwargs",

@@ -16,7 +16,7 @@ from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PATH,
     JOB_NAME_PLACEHOLDER,
-    QUOTA_ERRORS,
+    SYNC_QUOTA_ERRORS,
     THROTTLING_ERRORS,
 )
 from tests.constructs.conftest import PINNED, PINNED_ENV, Synthesized
@@ -63,7 +63,7 @@ def test_task_parameters_equal_the_rendered_request(pinned: Synthesized) -> None
 
     static = {k: v for k, v in parameters.items() if not k.endswith(".$")}
     assert static == {
-        k: v for k, v in expected.items() if k not in ("TrainingJobName", "HyperParameters")
+        k: v for k, v in expected.items() if k not in ("TrainingJobName", "HyperParameters", "Tags")
     }
     assert parameters["TrainingJobName.$"] == JOB_NAME_PATH
     assert merged_hyperparameters(asl, RUN_NAME) == expected["HyperParameters"]
@@ -101,15 +101,15 @@ def test_run_job_integration_retries_and_failures(pinned: Synthesized) -> None:
     assert train["Retry"][0]["ErrorEquals"] == list(THROTTLING_ERRORS)
     assert train["Retry"][0]["BackoffRate"] == 2
     assert [c["Next"] for c in train["Catch"]] == ["QuotaExceeded", "TrainingFailed"]
-    assert train["Catch"][0]["ErrorEquals"] == list(QUOTA_ERRORS)
+    assert train["Catch"][0]["ErrorEquals"] == list(SYNC_QUOTA_ERRORS)
 
 
 def test_quota_failure_names_the_quota_to_raise(pinned: Synthesized) -> None:
     states = state_machine(pinned, "pinned")["States"]
-    cause = states["QuotaExceeded"]["CausePath"]
-    assert "ml.p3.2xlarge for training job usage" in cause
-    assert "ml.p3.2xlarge for training warm pool usage" in cause
-    assert cause.endswith("SageMaker said: {}', $.error.Cause)")
+    cause = states["QuotaExceeded"]["Cause"]
+    assert "ml.p3.2xlarge for training job usage at least 1" in cause
+    assert "ml.p3.2xlarge for training warm pool usage at least 1" in cause
+    assert not set("'{}\\\"") & set(cause)  # nothing any interpreter would need to escape
     assert states["TrainingFailed"]["CausePath"] == "$.error.Cause"
 
 
@@ -117,11 +117,16 @@ def test_sdk_poll_integration_loops_on_describe(agnostic: Synthesized) -> None:
     states = state_machine(agnostic, "polled")["States"]
     assert states["Train"]["Resource"].endswith(":states:::aws-sdk:sagemaker:createTrainingJob")
     assert states["Train"]["Next"] == "WaitForJob"
+    assert [c["Next"] for c in states["Train"]["Catch"]] == ["QuotaExceeded", "ConfirmCreated"]
     assert states["WaitForJob"] == {"Type": "Wait", "Seconds": 60, "Next": "DescribeJob"}
     assert states["DescribeJob"]["Parameters"] == {"TrainingJobName.$": JOB_NAME_PATH}
     choices = {c["StringEquals"]: c["Next"] for c in states["JobStatus"]["Choices"]}
-    assert choices == {"Completed": "Succeeded", "Failed": "JobFailed", "Stopped": "JobStopped"}
-    assert states["JobFailed"]["CausePath"] == "$.training.FailureReason"
+    assert choices == {
+        "Completed": "Succeeded",
+        "Failed": "DescribeFailure",
+        "Stopped": "JobStopped",
+    }
+    assert states["JobFailed"]["CausePath"] == "$.failure.FailureReason"
 
 
 def test_env_agnostic_image_comes_from_the_region_mapping(agnostic: Synthesized) -> None:
@@ -299,23 +304,14 @@ def test_launcher_role_guardrails(agnostic: Synthesized) -> None:
             "Effect": "Allow",
             "Resource": jobs_arn,
         },
-        {
-            "Action": ["sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"],
-            "Effect": "Allow",
-            "Resource": jobs_arn,
-        },
+        {"Action": "sagemaker:DescribeTrainingJob", "Effect": "Allow", "Resource": jobs_arn},
         {
             "Action": "iam:PassRole",
             "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
             "Effect": "Allow",
             "Resource": role_arn,
         },
-        {
-            "Action": ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
-            "Effect": "Allow",
-            "Resource": "arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>"
-            ":rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule",
-        },
+        {"Action": "sagemaker:AddTags", "Effect": "Allow", "Resource": jobs_arn},
     ]
     # The rest is what Step Functions needs for logging and X-Ray, added by CDK.
     extra = {
@@ -360,6 +356,10 @@ def test_logging_and_tracing(agnostic: Synthesized) -> None:
         destination = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
         log_group = log_groups[destination["Fn::GetAtt"][0]]
         assert "Fn::GetAtt" in log_group["Properties"]["KmsKeyId"]
+        assert log_group["Properties"]["LogGroupName"].startswith("/aws/vendedlogs/states/")
+    names = [g["Properties"].get("LogGroupName") for g in log_groups.values()]
+    assert "/aws/vendedlogs/states/sagemaker-training/secure" in names
+    assert all("KmsKeyId" in g["Properties"] for g in log_groups.values())
 
 
 def test_output_bucket_settings(agnostic: Synthesized) -> None:
@@ -388,9 +388,13 @@ def test_output_bucket_settings(agnostic: Synthesized) -> None:
 def test_schedule_and_start_on_deploy(agnostic: Synthesized) -> None:
     job = agnostic.jobs["polled"]
     arn = {"Ref": logical_id(agnostic, job.state_machine)}
-    rules = resources(agnostic.template, "AWS::Events::Rule")
-    assert [r["Properties"]["ScheduleExpression"] for r in rules.values()] == ["rate(1 day)"]
-    target = next(iter(rules.values()))["Properties"]["Targets"][0]
+    rules = [
+        r
+        for r in resources(agnostic.template, "AWS::Events::Rule").values()
+        if "ScheduleExpression" in r["Properties"]
+    ]
+    assert [r["Properties"]["ScheduleExpression"] for r in rules] == ["rate(1 day)"]
+    target = rules[0]["Properties"]["Targets"][0]
     assert target["Arn"] == arn
     assert target["Input"] == '{"hyperparameters":{"epochs":"2"}}'
     (starter,) = resources(agnostic.template, "Custom::AWS").values()

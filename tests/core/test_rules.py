@@ -98,6 +98,9 @@ FAILING = [
     ),
     ("trcomp105-no-efa", job(instance_count=2, distribution=XLA), "TRCOMP105"),
     ("wpool001-too-long", job(keep_alive_period_in_seconds=21601), "WPOOL001"),
+    ("launch001-over-a-year", job(max_run=365 * 24 * 3600 - 6 * 3600 + 1), "LAUNCH001"),
+    ("launch101-alias", job(volume_kms_key="alias/training"), "LAUNCH101"),
+    ("launch101-key-id", job(volume_kms_key="1234abcd-12ab-34cd-56ef-1234567890ab"), "LAUNCH101"),
     ("wpool001-negative", job(keep_alive_period_in_seconds=-1), "WPOOL001"),
     (
         "wpool002-spot",
@@ -227,6 +230,12 @@ PASSING = [
         "TRCOMP105",
     ),
     ("wpool001-max", job(keep_alive_period_in_seconds=21600), "WPOOL001"),
+    ("launch001-a-year", job(max_run=365 * 24 * 3600 - 6 * 3600), "LAUNCH001"),
+    (
+        "launch101-key-arn",
+        job(volume_kms_key="arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab"),
+        "LAUNCH101",
+    ),
     ("wpool101-3600", job(keep_alive_period_in_seconds=3600), "WPOOL101"),
     ("wpool102-no-pool", BASE, "WPOOL102"),
     (

@@ -88,10 +88,12 @@ def state_machine_with_logs(
         tracing_enabled=True,
         comment=comment,
     )
-    # CDK adds DependsOn on the role, which its GetAtt already implies (cfn-lint W3005).
-    # The DependsOn stays: it also carries the role's policy (Step Functions checks log
-    # delivery permissions at creation) and dependencies such as a QuotaGuard.
+    # W3005: CDK adds DependsOn on the role, which its GetAtt already implies. It stays:
+    # it also carries the role's policy (Step Functions checks log delivery permissions at
+    # creation) and dependencies such as a QuotaGuard. E3601: cfn-lint checks task
+    # resources (`arn:${Partition}:states:::...`) before DefinitionSubstitutions apply;
+    # the tests execute every definition with the placeholders filled instead.
     cast(sfn.CfnStateMachine, state_machine.node.default_child).add_metadata(
-        "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
+        "cfn-lint", {"config": {"ignore_checks": ["W3005", "E3601"]}}
     )
     return state_machine
