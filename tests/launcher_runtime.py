@@ -75,7 +75,8 @@ def _created(response: SageMakerResponse, fake: FakeSageMaker) -> Any:
     job = backend.training_jobs[request["TrainingJobName"]]
     job.training_job_status = fake.status
     if fake.status == "Failed":
-        job.failure_reason = "AlgorithmError: the script exited with 1"
+        # moto describes a job by listing its attributes: this one becomes FailureReason.
+        vars(job)["failure_reason"] = "AlgorithmError: the script exited with 1"
     if fake.lose_first_response:
         fake.lose_first_response = False
         raise JsonRESTError("ThrottlingException", "Rate exceeded")

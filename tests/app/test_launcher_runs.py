@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from aws_cdk import CfnElement
 
 from tests.app.conftest import EXAMPLES, AppSynth
 from tests.launcher_runtime import LauncherRuntime
-from tests.launcher_scenarios import SCENARIOS, state_machines
+from tests.launcher_scenarios import SCENARIOS, Case, state_machines
 
 EXAMPLE_NAMES = sorted(path.stem for path in EXAMPLES.glob("*.yaml"))
 
@@ -21,7 +22,7 @@ def launcher_of(app: AppSynth, file_stem: str) -> tuple[Any, dict[str, Any], dic
     template = json.loads(template_file.read_text())
     launchers, stopper = state_machines(template)
     (job,) = [j for j in stack.jobs if j.spec.source_file and j.spec.source_file.stem == file_stem]
-    machine_id = stack.get_logical_id(job.state_machine.node.default_child)
+    machine_id = stack.get_logical_id(cast(CfnElement, job.state_machine.node.default_child))
     return job, launchers[machine_id], stopper
 
 
@@ -31,4 +32,4 @@ def test_example_launcher_run(
     runtime: LauncherRuntime, example_app: AppSynth, example: str, scenario: str
 ) -> None:
     job, launcher, stopper = launcher_of(example_app, example)
-    SCENARIOS[scenario](runtime, launcher, stopper, job)
+    SCENARIOS[scenario](Case(runtime, launcher, stopper, job))

@@ -7,7 +7,7 @@ import pytest
 from tests.constructs.conftest import Synthesized
 from tests.constructs.test_training_job import logical_id
 from tests.launcher_runtime import LauncherRuntime
-from tests.launcher_scenarios import SCENARIOS, state_machines
+from tests.launcher_scenarios import SCENARIOS, Case, state_machines
 
 JOBS = ("minimal", "pool-a", "pool-b", "secure", "polled")
 
@@ -20,4 +20,4 @@ def test_launcher_run(
     job = agnostic.jobs[name]
     launchers, stopper = state_machines(agnostic.template)
     launcher = launchers[logical_id(agnostic, job.state_machine)]
-    SCENARIOS[scenario](runtime, launcher, stopper, job)
+    SCENARIOS[scenario](Case(runtime, launcher, stopper, job))
