@@ -118,7 +118,10 @@ def test_function_runtime_logs_and_least_privilege_role(synth: Synth) -> None:
             "LoggingConfig": {"LogGroup": Match.any_value()},
         },
     )
-    template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
+    template.has_resource_properties(
+        "AWS::Logs::LogGroup",
+        {"RetentionInDays": 30, "KmsKeyId": {"Fn::GetAtt": [Match.any_value(), "Arn"]}},
+    )
     template.resource_count_is("AWS::IAM::Policy", 0)
     (role,) = template.find_resources("AWS::IAM::Role").values()
     statements = [
