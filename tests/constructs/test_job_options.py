@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, Aspects, CfnElement, Stack
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
+from cdk_sagemaker_training import PlatformPolicy, TrainingJobPolicy
 from cdk_sagemaker_training.cdk.training_job import TrainingJob
 from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.model import Framework, JobSpec
+from cdk_sagemaker_training.testing import guardrail_conditions, launcher_requests
 from tests.factories import BASE
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/team-training"
@@ -127,3 +132,126 @@ def test_a_training_job_is_grantable_through_its_execution_role() -> None:
             },
         },
     )
+
+
+@pytest.fixture(scope="module")
+def vpc_job() -> tuple[Stack, TrainingJob, Template]:
+    """A job whose VPC, security group and keys are CDK objects, not strings."""
+    scope = stack()
+    vpc = ec2.Vpc(scope, "Vpc", max_azs=2, nat_gateways=0)
+    group = ec2.SecurityGroup(scope, "Sg", vpc=vpc)
+    volume, output = kms.Key(scope, "Volume"), kms.Key(scope, "OutputKey")
+    job = TrainingJob(
+        scope,
+        "Job",
+        job={**KEYS, "name": "vpc-job", "instance_type": "ml.p3.2xlarge"},
+        vpc=vpc,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        security_groups=[group],
+        volume_key=volume,
+        output_key=output,
+    )
+    return scope, job, Template.from_stack(scope)
+
+
+def test_cdk_vpc_and_keys_reach_the_request(vpc_job: tuple[Stack, TrainingJob, Template]) -> None:
+    scope, job, template = vpc_job
+    assert job.valid and codes(job) == []
+    request = launcher_requests(template)["vpc-job"]
+    subnets = request["VpcConfig"]["Subnets"]
+    assert len(subnets) == 2 and all(s.startswith("${VpcIsolatedSubnet") for s in subnets)
+    assert request["VpcConfig"]["SecurityGroupIds"] == [f"${{{_id(scope, 'Sg')}.GroupId}}"]
+    assert request["ResourceConfig"]["VolumeKmsKeyId"] == f"${{{_id(scope, 'Volume')}.Arn}}"
+    assert request["OutputDataConfig"]["KmsKeyId"] == f"${{{_id(scope, 'OutputKey')}.Arn}}"
+
+
+def test_cdk_vpc_and_keys_reach_the_guardrails_and_the_role(
+    vpc_job: tuple[Stack, TrainingJob, Template],
+) -> None:
+    scope, _, template = vpc_job
+    conditions = guardrail_conditions(template)["vpc-job"]
+    assert conditions["StringEquals"] == {
+        "sagemaker:VolumeKmsKey": f"${{{_id(scope, 'Volume')}.Arn}}"
+    }
+    assert len(conditions["ForAllValues:StringEquals"]["sagemaker:VpcSubnets"]) == 2
+    # IKey grants go through the key (CDK's direction): the key policy or the role policy.
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        Match.object_like(
+            {
+                "AssumeRolePolicyDocument": Match.object_like(
+                    {
+                        "Statement": [
+                            Match.object_like({"Principal": {"Service": "sagemaker.amazonaws.com"}})
+                        ]
+                    }
+                )
+            }
+        ),
+    )
+    statements = [
+        s
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    key_resources = {
+        json.dumps(s["Resource"]) for s in statements if "kms:CreateGrant" in s["Action"]
+    }
+    assert any(_id(scope, "Volume") in r for r in key_resources)
+    assert any(_id(scope, "OutputKey") in r for r in key_resources)
+
+
+def _id(scope: Stack, construct_id: str) -> str:
+    """Logical id of a construct's default resource."""
+    child = scope.node.find_child(construct_id).node.default_child
+    return scope.get_logical_id(cast(CfnElement, child))
+
+
+@pytest.mark.parametrize(
+    ("options", "keys", "code"),
+    [
+        ({"vpc": True}, {}, "CDK005"),
+        ({"security_groups": True}, {}, "CDK005"),
+        (
+            {"vpc": True, "security_groups": True},
+            {"subnets": ["subnet-0a1b2c3d"], "security_group_ids": ["sg-0a1b2c3d"]},
+            "CDK005",
+        ),
+        ({"volume_key": True}, {"volume_kms_key": "alias/x"}, "CDK006"),
+        ({"output_key": True}, {"output_kms_key": "alias/x"}, "CDK006"),
+    ],
+    ids=["vpc-alone", "groups-alone", "vpc-twice", "volume-key-twice", "output-key-twice"],
+)
+def test_cdk_objects_that_contradict_the_definition(
+    options: dict[str, bool], keys: dict[str, Any], code: str
+) -> None:
+    scope = stack()
+    vpc = ec2.Vpc(scope, "Vpc", max_azs=1, nat_gateways=0)
+    given: dict[str, Any] = {
+        "vpc": vpc,
+        "security_groups": [ec2.SecurityGroup(scope, "Sg", vpc=vpc)],
+        "volume_key": kms.Key(scope, "K1"),
+        "output_key": kms.Key(scope, "K2"),
+    }
+    job = TrainingJob(
+        scope,
+        "Job",
+        job={**KEYS, **keys},
+        **{name: given[name] for name in options},
+    )
+    assert codes(job) == [code]
+
+
+@pytest.mark.parametrize("in_vpc", [True, False], ids=["cdk-vpc", "no-vpc"])
+def test_platform_policies_see_cdk_typed_options(in_vpc: bool) -> None:
+    scope = stack()
+    Aspects.of(scope).add(TrainingJobPolicy(PlatformPolicy(require_vpc=True)))
+    vpc = ec2.Vpc(scope, "Vpc", max_azs=1, nat_gateways=0)
+    options: dict[str, Any] = (
+        {"vpc": vpc, "security_groups": [ec2.SecurityGroup(scope, "Sg", vpc=vpc)]} if in_vpc else {}
+    )
+    job = TrainingJob(scope, "Job", job=KEYS, **options)
+    if in_vpc:
+        Template.from_stack(scope)  # synthesizes: POLICY005 does not fire
+    else:
+        assert "POLICY005" in synth_errors(job)

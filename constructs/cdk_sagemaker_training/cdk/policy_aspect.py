@@ -31,7 +31,7 @@ class TrainingJobPolicy:
         if not isinstance(node, TrainingJob):
             return
         try:
-            spec = node.spec
+            spec = node.effective_spec
         except SpecError:
             return  # the job's own findings already fail synthesis
         report_findings(node, check_policy(spec, self.policy))

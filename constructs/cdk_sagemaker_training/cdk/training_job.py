@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
 import jsii
 from aws_cdk import Acknowledgment, CfnResource, Duration, Validations
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -110,6 +112,36 @@ def definition_json(definition: Mapping[str, Any]) -> str:
     return json.dumps(_js_number(definition), ensure_ascii=False, separators=(",", ":"))
 
 
+def _with_cdk_objects(
+    spec: JobSpec,
+    vpc: ec2.IVpc | None,
+    vpc_subnets: ec2.SubnetSelection | None,
+    security_groups: Sequence[ec2.ISecurityGroup],
+    volume_key: kms.IKey | None,
+    output_key: kms.IKey | None,
+) -> JobSpec:
+    """`spec` with the values of CDK-typed options (tokens) in the keys they stand for."""
+    changes: dict[str, Any] = {}
+    if vpc is not None:
+        selection = vpc_subnets or ec2.SubnetSelection()
+        selected = vpc.select_subnets(
+            availability_zones=selection.availability_zones,
+            one_per_az=selection.one_per_az,
+            subnet_filters=selection.subnet_filters,
+            subnet_group_name=selection.subnet_group_name,
+            subnets=selection.subnets,
+            subnet_type=selection.subnet_type,
+        )
+        changes["subnets"] = tuple(selected.subnet_ids)
+    if security_groups:
+        changes["security_group_ids"] = tuple(g.security_group_id for g in security_groups)
+    if volume_key is not None:
+        changes["volume_kms_key"] = volume_key.key_arn
+    if output_key is not None:
+        changes["output_kms_key"] = output_key.key_arn
+    return replace(spec, **changes) if changes else spec
+
+
 @jsii.implements(iam.IGrantable)
 class TrainingJob(Construct):
     """One SageMaker training job: execution role, code, launcher state machine.
@@ -136,6 +168,11 @@ class TrainingJob(Construct):
         warm_pool_group: WarmPoolGroup | None = None,
         output_bucket: s3.IBucket | None = None,
         logs_key: kms.IKey | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
+        volume_key: kms.IKey | None = None,
+        output_key: kms.IKey | None = None,
         schedule: events.Schedule | None = None,
         schedule_input: Mapping[str, Any] | None = None,
         start_on_deploy: bool = False,
@@ -148,7 +185,11 @@ class TrainingJob(Construct):
         role, else a new `TrainingExecutionRole` with exactly the job's access.
         `warm_pool_group`: Default: none. `output_bucket`: where a job without
         `output_path` writes; Default: a new `OutputBucket`. `logs_key`: encrypts the
-        launcher's logs; Default: a new key. `schedule`/`schedule_input`: Default: no
+        launcher's logs; Default: a new key. `vpc` (with `vpc_subnets`, Default: CDK's
+        default selection) and `security_groups`: the job's VPC as CDK objects, instead
+        of the job's `subnets`/`security_group_ids`; Default: none. `volume_key` /
+        `output_key`: keys as `IKey`, instead of `volume_kms_key` / `output_kms_key`;
+        Default: none. `schedule`/`schedule_input`: Default: no
         schedule / empty input. `start_on_deploy`: start one run whenever the rendered job
         changes; Default False. `poll_interval`: SDK_POLL's Wait; Default one minute.
         """
@@ -172,14 +213,35 @@ class TrainingJob(Construct):
                 role=role is not None,
                 group=warm_pool_group.name if warm_pool_group is not None else None,
                 output_bucket=output_bucket is not None,
+                vpc=vpc is not None,
+                security_groups=bool(security_groups),
+                volume_key=volume_key is not None,
+                output_key=output_key is not None,
             )
             if warm_pool_group is not None:
                 warm_pool_group.add_member(self._spec)
+        self._effective: JobSpec | None = None
         if self._spec is not None and not has_errors(self.findings):
+            self._effective = _with_cdk_objects(
+                self._spec, vpc, vpc_subnets, security_groups, volume_key, output_key
+            )
+            self._keys: list[str | kms.IKey] = [
+                key
+                for key in (
+                    volume_key or self._spec.volume_kms_key,
+                    output_key or self._spec.output_kms_key,
+                )
+                if key is not None
+            ]
             try:
                 with batched_role_updates():
                     self._build(
-                        self._spec, role, warm_pool_group, output_bucket, logs_key, poll_interval
+                        self._effective,
+                        role,
+                        warm_pool_group,
+                        output_bucket,
+                        logs_key,
+                        poll_interval,
                     )
             except SpecError as error:
                 self.findings.extend(error.findings)
@@ -196,6 +258,12 @@ class TrainingJob(Construct):
         if self._spec is None:
             raise SpecError(self.findings)
         return self._spec
+
+    @property
+    def effective_spec(self) -> JobSpec:
+        """The definition with the CDK-typed options applied (their values are tokens):
+        what the request, the guardrails and platform policies see."""
+        return self._effective or self.spec
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
@@ -296,7 +364,7 @@ class TrainingJob(Construct):
         bucket: s3.IBucket | None,
         output_path: str,
     ) -> None:
-        spec = self.spec
+        spec = self.effective_spec
         if repository_arn is not None:
             role.allow_image(repository_arn)
         if source is not None:
@@ -312,9 +380,8 @@ class TrainingJob(Construct):
         if spec.checkpoint_s3_uri is not None:
             role.allow_read(spec.checkpoint_s3_uri)
             role.allow_write(spec.checkpoint_s3_uri)
-        for key in (spec.volume_kms_key, spec.output_kms_key):
-            if key is not None:
-                role.allow_key(key)
+        for key in self._keys:
+            role.allow_key(key)
         if spec.uses_vpc:
             role.allow_vpc(spec.subnets, spec.security_group_ids)
 
@@ -326,7 +393,7 @@ class TrainingJob(Construct):
         logs_key: kms.IKey | None,
         poll_interval: Duration,
     ) -> sfn.StateMachine:
-        spec = self.spec
+        spec = self.effective_spec
         grants = launcher_statements(
             spec,
             job_name_prefix=spec.name,

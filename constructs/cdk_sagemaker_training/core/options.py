@@ -29,6 +29,20 @@ CDK003 = define(
     "Output location given twice",
     "Pass either output_bucket= or the job's output_path key, not both",
 )
+CDK005 = define(
+    "CDK005",
+    Severity.ERROR,
+    "VPC given twice, or incompletely",
+    "Pass vpc= and security_groups= together, or the job's subnets and security_group_ids "
+    "keys, not both",
+)
+CDK006 = define(
+    "CDK006",
+    Severity.ERROR,
+    "KMS key given twice",
+    "Pass volume_key= / output_key= (an IKey) or the job's volume_kms_key / output_kms_key "
+    "key, not both",
+)
 CDK004 = define(
     "CDK004",
     Severity.ERROR,
@@ -39,14 +53,33 @@ CDK004 = define(
 
 
 def option_conflicts(
-    spec: JobSpec, *, where: str, role: bool, group: str | None, output_bucket: bool
+    spec: JobSpec,
+    *,
+    where: str,
+    role: bool,
+    group: str | None,
+    output_bucket: bool,
+    vpc: bool = False,
+    security_groups: bool = False,
+    volume_key: bool = False,
+    output_key: bool = False,
 ) -> list[Finding]:
     """Construct options that contradict the job definition (or each other).
 
-    `role`/`output_bucket`: whether the option was given; `group`: the name of the
-    `WarmPoolGroup` given, if any. `where`: the construct path, for the findings.
+    The booleans say whether each option was given (Default: not); `group` is the name of
+    the `WarmPoolGroup` given, if any. `where`: the construct path, for the findings.
     """
     findings = []
+    if (vpc or security_groups) and spec.uses_vpc:
+        findings.append(
+            CDK005.finding(f"{where}:subnets", "received vpc=/security_groups= and subnets keys")
+        )
+    elif vpc != security_groups:
+        one, other = ("vpc=", "security_groups=") if vpc else ("security_groups=", "vpc=")
+        findings.append(CDK005.finding(f"{where}:{other}", f"received {one} without {other}"))
+    for given, key in ((volume_key, "volume_kms_key"), (output_key, "output_kms_key")):
+        if given and getattr(spec, key) is not None:
+            findings.append(CDK006.finding(f"{where}:{key}", f"received an IKey option and {key}"))
     if role and spec.role is not None:
         findings.append(CDK001.finding(f"{where}:role", f"received role= and role {spec.role!r}"))
     if group is not None and spec.warm_pool_group not in (None, group):
