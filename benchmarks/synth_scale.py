@@ -1,7 +1,7 @@
 """Synth wall time and peak memory: N jobs with these constructs vs aws-cdk-lib's task.
 
 For N = 1, 10, 100, each case runs in a fresh interpreter (its own jsii/node process):
-`ours` builds N `TrainingJob`s (warm pool on, RUN_JOB); `cdk-lib` builds the same N jobs
+`ours` builds N `TrainingJob`s (warm pool on, default integration); `cdk-lib` the same N jobs
 with `SageMakerCreateTrainingJob` (no keep-alive: it cannot express it), each in a
 Standard state machine with the same logging and tracing. Time covers building the
 constructs and `app.synth()` (imports excluded); memory is the peak RSS of the Python
@@ -59,7 +59,7 @@ def _build_ours(stack: Any, specs: list[Any]) -> None:
     bucket = OutputBucket(stack, "Output").bucket
     key = LauncherLogsKey(stack, "Logs").key
     for index, spec in enumerate(specs):
-        TrainingJob(stack, f"Job{index}", spec=spec, output_bucket=bucket, logs_key=key)
+        TrainingJob(stack, f"Job{index}", job=spec, output_bucket=bucket, logs_key=key)
 
 
 def _build_cdk_lib(stack: Any, specs: list[Any]) -> None:

@@ -36,9 +36,11 @@ from cdk_sagemaker_training.launcher.definition import (
     launcher_definition,
     placeholder,
     poll_interval,
+    request_from_definition,
     stopper_definition,
     with_run_name,
 )
+from tests.core.test_request import GOLDEN_JOBS, render
 from tests.factories import BASE
 
 ROLE = "arn:aws:iam::111122223333:role/training"
@@ -185,3 +187,24 @@ def test_stopper_finds_jobs_by_execution_tag() -> None:
         "Operator": "Equals",
         "Value.$": "$.detail.executionArn",
     }
+
+
+@pytest.mark.parametrize("integration", list(Integration))
+@pytest.mark.parametrize("spec", GOLDEN_JOBS, ids=[s.name for s in GOLDEN_JOBS])
+def test_the_request_is_recovered_from_every_definition(
+    spec: JobSpec, integration: Integration
+) -> None:
+    request = render(spec, job_name=JOB_NAME_PLACEHOLDER)
+    definition = launcher_definition(request, spec, integration=integration, quota_cause="short")
+    assert request_from_definition(definition) == request
+
+
+def test_escaped_text_around_the_run_name_is_recovered() -> None:
+    text = f"it's {{x}} \\ {JOB_NAME_PLACEHOLDER}/a/{JOB_NAME_PLACEHOLDER}"
+    definition = launcher_definition(
+        {"TrainingJobName": JOB_NAME_PLACEHOLDER, "Environment": {"X": text}},
+        replace(BASE, name="p", hyperparameters={}),
+        integration=Integration.SDK_POLL,
+        quota_cause="short",
+    )
+    assert request_from_definition(definition)["Environment"] == {"X": text}

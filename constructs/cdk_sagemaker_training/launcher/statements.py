@@ -24,8 +24,14 @@ def training_job_arn(job_name_prefix: str, arns: ArnScope) -> str:
     return arns.arn("sagemaker", f"training-job/{job_name_prefix.lower()}-*")
 
 
-def create_conditions(spec: JobSpec) -> dict[str, dict[str, Any]]:
-    """Condition block for `sagemaker:CreateTrainingJob` that pins the job definition."""
+def create_conditions(
+    spec: JobSpec, *, volume_key_is_arn: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Condition block for `sagemaker:CreateTrainingJob` that pins the job definition.
+
+    `volume_key_is_arn`: `volume_kms_key` is a key ARN even if it does not read as one (a
+    token from an `IKey`). Default: decided from its text.
+    """
     conditions: dict[str, dict[str, Any]] = {
         "ForAllValues:StringEquals": {"sagemaker:InstanceTypes": list(spec.instance_types)},
         "NumericLessThanEqualsIfExists": {
@@ -34,7 +40,8 @@ def create_conditions(spec: JobSpec) -> dict[str, dict[str, Any]]:
         },
     }
     # The condition key holds key ARNs: an alias or key id would never match (LAUNCH101).
-    if spec.volume_kms_key is not None and is_key_arn(spec.volume_kms_key):
+    key = spec.volume_kms_key
+    if key is not None and (volume_key_is_arn or is_key_arn(key)):
         conditions["StringEquals"] = {"sagemaker:VolumeKmsKey": spec.volume_kms_key}
     flags = {
         "sagemaker:NetworkIsolation": spec.enable_network_isolation,
@@ -59,11 +66,19 @@ def launcher_statements(
     execution_role_arn: str,
     integration: Integration,
     arns: ArnScope,
+    volume_key_is_arn: bool = False,
 ) -> list[Grant]:
-    """Everything the launcher's state machine may do, for one job (jobs are always tagged)."""
+    """Everything the launcher's state machine may do, for one job (jobs are always tagged).
+
+    `volume_key_is_arn`: see `create_conditions`.
+    """
     jobs = training_job_arn(job_name_prefix, arns)
     grants = [
-        Grant(["sagemaker:CreateTrainingJob"], [jobs], create_conditions(spec)),
+        Grant(
+            ["sagemaker:CreateTrainingJob"],
+            [jobs],
+            create_conditions(spec, volume_key_is_arn=volume_key_is_arn),
+        ),
         Grant(
             ["sagemaker:DescribeTrainingJob"]
             + (["sagemaker:StopTrainingJob"] if integration is Integration.RUN_JOB else []),
