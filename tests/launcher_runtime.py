@@ -59,6 +59,8 @@ class FakeSageMaker:
     """The first CreateTrainingJob creates its job, then fails with a throttling error."""
     requests: list[dict[str, Any]] = field(default_factory=list)
     """Every CreateTrainingJob request, as sent."""
+    wait_seconds: float = 0.01
+    """How long each Wait state really waits (an abort or a timeout ends it early)."""
 
 
 def _created(response: SageMakerResponse, fake: FakeSageMaker) -> Any:
@@ -135,7 +137,7 @@ def patch_moto(monkeypatch: pytest.MonkeyPatch, fake: FakeSageMaker) -> None:
     monkeypatch.setattr(
         WaitFunction,
         "_wait_interval",
-        lambda self, env, wait_seconds: env.program_state_event.wait(0.01),
+        lambda self, env, wait_seconds: env.program_state_event.wait(fake.wait_seconds),
     )
     monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda _: None))
 

@@ -7,6 +7,7 @@ built the launcher; the construct and app tests parametrize them over their laun
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -116,8 +117,12 @@ def job_stopped(case: Case) -> None:
 def aborted(case: Case) -> None:
     """Aborting the run stops its job (through the case.stopper)."""
     case.runtime.fake.status = "InProgress"
+    # Abort while the run waits between polls: moto's interpreter can fail, instead of
+    # aborting, a run stopped in the middle of a task.
+    case.runtime.fake.wait_seconds = 5
     execution_arn = case.runtime.start(case.runtime.create(case.launcher))
     case.runtime.wait_for_job()
+    time.sleep(0.2)  # the create task ends, the run enters WaitForJob
     case.runtime.sfn.stop_execution(executionArn=execution_arn)
     _stopper_stops_the_job(case, case.runtime.wait(execution_arn), "ABORTED")
 

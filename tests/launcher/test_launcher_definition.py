@@ -8,6 +8,10 @@ from typing import Any
 
 import pytest
 
+from cdk_sagemaker_training.core.launch_limits import (
+    EXECUTION_LIMIT_SECONDS,
+    LAUNCH_MARGIN_SECONDS,
+)
 from cdk_sagemaker_training.core.model import (
     JOB_NAME_MAX_LENGTH,
     JOB_NAME_PREFIX_MAX_LENGTH,
@@ -16,10 +20,6 @@ from cdk_sagemaker_training.core.model import (
 )
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules import check_job, has_errors
-from cdk_sagemaker_training.core.rules.launcher import (
-    EXECUTION_LIMIT_SECONDS,
-    LAUNCH_MARGIN_SECONDS,
-)
 from cdk_sagemaker_training.core.service_model import job_name_pattern
 from cdk_sagemaker_training.launcher.definition import (
     EXECUTION_TAG,

@@ -89,7 +89,7 @@ class JobStopper(Construct):
                     "status": list(STOPPED_STATUSES),
                 },
             ),
-            targets=[targets.SfnStateMachine(self.state_machine)],
+            targets=[self._target],
         )
 
     def _grant(self, job_name_prefix: str) -> None:

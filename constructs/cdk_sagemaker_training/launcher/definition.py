@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from cdk_sagemaker_training.core.launch_limits import execution_timeout
 from cdk_sagemaker_training.core.model import JobSpec
-from cdk_sagemaker_training.core.rules.launcher import execution_timeout
 
 JOB_NAME_PLACEHOLDER = "cdkSmtRunJobName7f3e9a1c"
 """Rendered in place of the job name, then replaced by the per-execution name."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cdk_sagemaker_training.core.launch_limits import is_key_arn
 from cdk_sagemaker_training.core.model import JobSpec
-from cdk_sagemaker_training.core.rules.launcher import is_key_arn
 from cdk_sagemaker_training.launcher.arns import ArnScope
 from cdk_sagemaker_training.launcher.definition import Integration
 from cdk_sagemaker_training.launcher.grants import Grant
