@@ -52,6 +52,7 @@ class JobStopper(Construct):
             logs_key=logs_key,
             comment="Stops the SageMaker training jobs of ended launcher executions",
         )
+        self._target = targets.SfnStateMachine(self.state_machine)  # one for every rule
         self.role.add_to_principal_policy(
             iam.PolicyStatement.from_json(statement_json(SEARCH_JOBS))
         )
