@@ -21,7 +21,7 @@ DEFAULT_CONTAINER_LOG_LEVEL = 20  # logging.INFO, as the SDK's estimators send i
 JOB_NAME_MAX_LENGTH = 63
 """SageMaker's limit on `TrainingJobName`."""
 RUN_SUFFIX_LENGTH = 21
-"""Length of the per-run suffix the launcher appends: `-` + `yyyymmddThhmmss` + `-` + 4 chars."""
+"""Length of the per-run suffix the launcher appends: `-` + 20 hex characters (two UUID groups)."""
 JOB_NAME_PREFIX_MAX_LENGTH = JOB_NAME_MAX_LENGTH - RUN_SUFFIX_LENGTH
 """Longest `name` that still leaves room for the per-run suffix (42 characters)."""
 WARM_POOL_CACHE_DIR = "/opt/ml/sagemaker/warmpoolcache"
