@@ -2,8 +2,15 @@
 
 Run in a separate environment that has the SDK v2 (it is not a dependency):
 
-    python3 -m venv /tmp/sdkv2 && /tmp/sdkv2/bin/pip install "sagemaker<3" ruamel.yaml
-    /tmp/sdkv2/bin/python tools/sdk_v2_golden.py jobs tests/golden
+    python3 -m venv /tmp/sdkv2 && /tmp/sdkv2/bin/pip install "sagemaker==2.257.7" ruamel.yaml
+    /tmp/sdkv2/bin/python tools/sdk_v2_golden.py tests/golden \
+        jobs tests/fixtures/jobs tests/fixtures/shapes
+
+`tests/fixtures/shapes` holds one job per distribution shape and estimator (and spot with
+checkpoints, FastFile input, a region whose DLC registry is not the default account).
+When the SDK refuses a job, its message is written to `<name>.sdk-error.txt` instead of
+a request: the library's rules must reject that job too. The region and job name of each
+recording travel in its `sagemaker_region` / `sagemaker_job_name` hyperparameters.
 
 Each job file's keys are passed to the SDK's estimator unchanged (that is the contract),
 apart from the library's own keys and the compiler defaults the library documents
@@ -29,6 +36,8 @@ from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.request import WARM_POOL_CACHE_ENVIRONMENT
 
 REGION = "us-east-1"
+REGIONS = {"registry-region": "ap-east-1"}
+"""Jobs recorded in another region than `REGION` (a non-default DLC registry account)."""
 ROLE_ARN = "arn:aws:iam::111122223333:role/training"
 SOURCE_URI = "s3://golden-bucket/source/sourcedir.tar.gz"
 OUTPUT_PATH = "s3://golden-bucket/output"
@@ -67,7 +76,7 @@ def estimator_class(spec: JobSpec) -> Any:
 
 def record(spec: JobSpec, job_name: str) -> dict[str, Any]:
     boto_session = boto3.Session(
-        region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
+        region_name=REGIONS.get(spec.name, REGION), aws_access_key_id="x", aws_secret_access_key="x"
     )
     session = sagemaker.Session(boto_session=boto_session, default_bucket="golden-bucket")
     captured: dict[str, Any] = {}
@@ -120,12 +129,19 @@ def record(spec: JobSpec, job_name: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    jobs, out = Path(sys.argv[1]), Path(sys.argv[2])
+    out, folders = Path(sys.argv[1]), [Path(arg) for arg in sys.argv[2:]]
     out.mkdir(parents=True, exist_ok=True)
     sagemaker.telemetry.telemetry_logging._send_telemetry_request = lambda *a, **k: None
-    for spec in load_jobs(jobs):
+    for spec in (spec for folder in folders for spec in load_jobs(folder)):
         job_name = f"{spec.name}-20260101T000000-abcd"
-        request = record(spec, job_name)
+        for stale in (out / f"{spec.name}.json", out / f"{spec.name}.sdk-error.txt"):
+            stale.unlink(missing_ok=True)
+        try:
+            request = record(spec, job_name)
+        except (ValueError, TypeError) as error:  # the SDK refuses the job
+            (out / f"{spec.name}.sdk-error.txt").write_text(f"{type(error).__name__}: {error}\n")
+            print(f"refused  {spec.name}: {error}")
+            continue
         (out / f"{spec.name}.json").write_text(json.dumps(request, indent=2, sort_keys=True) + "\n")
         print(f"recorded {spec.name}")
 

@@ -340,9 +340,11 @@ def test_severity_follows_the_code_range() -> None:
 
 def test_every_rule_has_a_failing_case() -> None:
     from tests.core.test_policy import VIOLATIONS
+    from tests.core.test_request_limits import FAILING as LIMITS
 
     tested = {code for *_, code in FAILING} | {"WPOOL004", "IMAGE002", "JOB014"}
     tested |= {code for _, _, code, _ in VIOLATIONS}
+    tested |= {code for _, _, code, _ in LIMITS}
     assert {r.code for r in all_rules()} <= tested
 
 

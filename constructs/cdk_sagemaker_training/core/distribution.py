@@ -1,16 +1,19 @@
 """Distributed-training settings -> the launcher hyperparameters the framework containers read.
 
-Mirrors SDK v2 `Framework._distribution_configuration` and the PyTorch estimator's
-`torch_distributed` / `pytorchddp` handling. SageMaker model parallelism
+Mirrors SDK v2.257.7: `Framework._distribution_configuration`, the Hugging Face and
+PyTorch estimators' `pytorchddp` / `torch_distributed` launchers (both add
+`sagemaker_instance_type`), and the PyTorch estimator's rewrite of `pytorchddp` into
+SageMaker distributed data parallel. SageMaker model parallelism
 (`smdistributed.modelparallel`) needs the SDK's own parameter translation and is not
 rendered (rule JOB011).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.model import Framework, JobSpec
 
 PYTORCH_XLA = "sagemaker_pytorch_xla_multi_worker_enabled"
 PARAMETER_SERVER = "sagemaker_parameter_server_enabled"
@@ -26,25 +29,29 @@ INSTANCE_TYPE = "sagemaker_instance_type"
 
 
 def _enabled(settings: Any) -> bool:
-    return isinstance(settings, dict) and bool(settings.get("enabled", False))
+    return isinstance(settings, Mapping) and bool(settings.get("enabled", False))
 
 
-def _generic(spec: JobSpec) -> dict[str, Any]:
+def _settings(distribution: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    settings = distribution.get(key)
+    return settings if isinstance(settings, Mapping) else {}
+
+
+def _generic(spec: JobSpec, distribution: Mapping[str, Any]) -> dict[str, Any]:
     """`Framework._distribution_configuration` (every framework)."""
-    distribution = spec.distribution
     config: dict[str, Any] = {}
     if "pytorchxla" in distribution:
         config[PYTORCH_XLA] = _enabled(distribution["pytorchxla"])
     if "parameter_server" in distribution:
         config[PARAMETER_SERVER] = _enabled(distribution["parameter_server"])
     if "mpi" in distribution:
-        mpi = distribution["mpi"]
+        mpi = _settings(distribution, "mpi")
         config[MPI] = _enabled(mpi)
         if mpi.get("processes_per_host"):
             config[MPI_PROCESSES_PER_HOST] = mpi["processes_per_host"]
         config[MPI_CUSTOM_OPTIONS] = mpi.get("custom_mpi_options", "")
     if "smdistributed" in distribution:
-        data_parallel = distribution["smdistributed"].get("dataparallel", {})
+        data_parallel = _settings(_settings(distribution, "smdistributed"), "dataparallel")
         config[SM_DATA_PARALLEL] = _enabled(data_parallel)
         config[INSTANCE_TYPE] = spec.instance_type
         if _enabled(data_parallel):
@@ -54,18 +61,49 @@ def _generic(spec: JobSpec) -> dict[str, Any]:
     return config
 
 
+def effective(spec: JobSpec) -> Mapping[str, Any]:
+    """The distribution the estimator uses: SDK v2's PyTorch estimator rewrites `pytorchddp`
+    into SageMaker distributed data parallel (`smdistributed.dataparallel`)."""
+    distribution = spec.distribution
+    if spec.framework is Framework.PYTORCH and "pytorchddp" in distribution:
+        rewritten = {k: v for k, v in distribution.items() if k != "pytorchddp"}
+        return {**rewritten, "smdistributed": {"dataparallel": distribution["pytorchddp"]}}
+    return distribution
+
+
+def _launcher(spec: JobSpec, distribution: Mapping[str, Any]) -> dict[str, Any]:
+    """The torch launchers of the Hugging Face and PyTorch estimators (`pytorchddp` first)."""
+    config: dict[str, Any] = {}
+    if "pytorchddp" in distribution:
+        if _enabled(distribution["pytorchddp"]):
+            config[PYTORCH_DDP] = True
+    elif _enabled(distribution.get("torch_distributed")):
+        if spec.framework is Framework.PYTORCH and "smdistributed" in distribution:
+            config = _generic(spec, distribution)
+        config[TORCH_DISTRIBUTED] = True
+    if config and spec.instance_type is not None:
+        config[INSTANCE_TYPE] = spec.instance_type
+    return config
+
+
 def hyperparameters(spec: JobSpec) -> dict[str, Any]:
     """The distribution hyperparameters, before JSON encoding (empty for one process)."""
-    distribution = spec.distribution
-    if spec.framework == "pytorch" and _enabled(distribution.get("pytorchddp")):
-        return {PYTORCH_DDP: True, INSTANCE_TYPE: spec.instance_type}
-    if spec.framework == "pytorch" and _enabled(distribution.get("torch_distributed")):
-        config = _generic(spec) if "smdistributed" in distribution else {}
-        return {**config, TORCH_DISTRIBUTED: True, INSTANCE_TYPE: spec.instance_type}
-    return _generic(spec)
+    distribution = effective(spec)
+    if spec.framework is Framework.TENSORFLOW:
+        return _generic(spec, distribution)
+    return _launcher(spec, distribution) or _generic(spec, distribution)
+
+
+def mpi_enabled(spec: JobSpec) -> bool:
+    """Whether MPI (Horovod) launches the job; TensorFlow's `model_dir` is then local."""
+    return _enabled(spec.distribution.get("mpi"))
 
 
 def disables_debugger(spec: JobSpec) -> bool:
-    """SDK v2 turns the debugger hook off for distributed jobs that checkpoint locally."""
+    """Whether SDK v2 turns the debugger hook off: TensorFlow parameter servers (smdebug
+    lacks them), and PyTorch / TensorFlow jobs that checkpoint locally (its estimators
+    always carry a distribution, so even one process counts as distributed)."""
+    if spec.framework is Framework.TENSORFLOW and _enabled(spec.distribution.get("parameter_server")):
+        return True
     checkpointing = spec.checkpoint_s3_uri is not None and spec.checkpoint_local_path is not None
-    return checkpointing and (spec.instance_count > 1 or bool(spec.distribution))
+    return checkpointing and spec.framework is not Framework.HUGGINGFACE
