@@ -67,7 +67,12 @@ def test_goldens_cover_every_distribution_of_every_estimator() -> None:
     accepted = {
         "huggingface": torch,
         "pytorch": (*torch, "parameter_server"),
-        "tensorflow": ("smdistributed", "multi_worker_mirrored_strategy", "mpi", "parameter_server"),
+        "tensorflow": (
+            "smdistributed",
+            "multi_worker_mirrored_strategy",
+            "mpi",
+            "parameter_server",
+        ),
     }
     assert {(f, key) for f, keys in accepted.items() for key in keys} <= covered
     assert {key for _, key in covered} == set(KNOWN_DISTRIBUTIONS)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cdk_sagemaker_training.core.findings import Finding
 from cdk_sagemaker_training.core.model import Channel, InstanceGroup, JobSpec, MetricDefinition
-from cdk_sagemaker_training.core.rules import check_job
+from cdk_sagemaker_training.core.policy import load_policy
+from cdk_sagemaker_training.core.rules import check_job, has_errors
 from cdk_sagemaker_training.core.rules.request_limits import (
     check_request,
     placeholder_request,
 )
 from cdk_sagemaker_training.core.service_limits import compiled_pattern, model_violations
-from cdk_sagemaker_training.core.service_model import input_shape
-from tests.factories import BASE, PLAIN_PYTORCH, job
+from cdk_sagemaker_training.core.service_model import input_shape, request_shape
+from tests.factories import BASE, HUGGINGFACE, PLAIN_PYTORCH, TENSORFLOW, job
 
+ROOT = Path(__file__).resolve().parents[2]
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 LIBRARY_HYPERPARAMETERS = len(placeholder_request(BASE)["HyperParameters"])
 """The `sagemaker_*` keys a compiler job gets besides the user's (7)."""
@@ -42,7 +47,7 @@ def metrics(count: int) -> tuple[MetricDefinition, ...]:
     return tuple(MetricDefinition(name=f"m{i}", regex="m=(.*)") for i in range(count))
 
 
-VPC = {"subnets": subnets(2), "security_group_ids": groups(1)}
+VPC: dict[str, Any] = {"subnets": subnets(2), "security_group_ids": groups(1)}
 LONG_S3 = "s3://bucket/" + "p" * 1013  # 1,025 characters
 
 # (id, spec, code, job-file path) -- the finding each case must produce.
@@ -66,7 +71,12 @@ FAILING = [
     ("environment-name", job(environment={"1BAD": "x"}), "API001", "environment.1BAD"),
     ("environment-value-length", job(environment={"A": "x" * 513}), "API001", "environment.A"),
     ("environment-count", job(environment=many(101, "E")), "API001", "environment"),
-    ("metric-definitions-over-40", job(metric_definitions=metrics(41)), "API001", "metric_definitions"),
+    (
+        "metric-definitions-over-40",
+        job(metric_definitions=metrics(41)),
+        "API001",
+        "metric_definitions",
+    ),
     (
         "metric-regex-over-500",
         job(metric_definitions=(MetricDefinition(name="m", regex="x" * 501),)),
@@ -101,7 +111,12 @@ FAILING = [
     ),
     ("volume-kms-key-any-string", job(volume_kms_key="my key!"), "API001", "volume_kms_key"),
     ("output-kms-key-any-string", job(output_kms_key="key?"), "API001", "output_kms_key"),
-    ("subnets-over-16", job(subnets=subnets(17), security_group_ids=groups(1)), "API001", "subnets"),
+    (
+        "subnets-over-16",
+        job(subnets=subnets(17), security_group_ids=groups(1)),
+        "API001",
+        "subnets",
+    ),
     (
         "security-groups-over-5",
         job(subnets=subnets(1), security_group_ids=groups(6)),
@@ -193,7 +208,11 @@ PASSING = [
     ("environment-100", job(environment={**many(99, "E"), "_OK_1": "x" * 512}), "API001"),
     ("metric-definitions-40", job(metric_definitions=metrics(40)), "API001"),
     ("channels-20", job(inputs=channels(20)), "API001"),
-    ("channels-19-with-code-channel", job(inputs=channels(19), enable_network_isolation=True), "API001"),
+    (
+        "channels-19-with-code-channel",
+        job(inputs=channels(19), enable_network_isolation=True),
+        "API001",
+    ),
     ("s3-uri-1024", job(output_path=LONG_S3[:-1]), "API001"),
     ("kms-key-arn-and-alias", job(volume_kms_key=KEY, output_kms_key="alias/training"), "API001"),
     ("vpc-16-subnets-5-groups", job(subnets=subnets(16), security_group_ids=groups(5)), "API001"),
@@ -243,7 +262,7 @@ def test_every_model_pattern_compiles_and_anchors() -> None:
     assert len(every) > 20
     for pattern in every:
         compiled_pattern(pattern)
-    kms = compiled_pattern(input_shape().members["OutputDataConfig"].members["KmsKeyId"].metadata["pattern"])  # type: ignore[attr-defined]
+    kms = compiled_pattern(request_shape("OutputDataConfig", "KmsKeyId").metadata["pattern"])
     assert kms.fullmatch("alias/x") and not kms.fullmatch("x y")
 
 
@@ -270,3 +289,41 @@ def test_placeholder_request_is_within_every_limit() -> None:
         request = placeholder_request(spec)
         assert list(model_violations(request, input_shape())) == []
         assert json.dumps(request)
+
+
+def test_readme_policy_example_admits_a_g5_job(tmp_path: Path) -> None:
+    """README's example once required a volume key next to ml.g5.*, which API003 refuses."""
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"```yaml\n# policy.yaml\n(.*?)```", readme, re.S)
+    assert match is not None
+    compliant = job(PLAIN_PYTORCH, tags={"team": "a", "cost-center": "1"}, max_run=3600, **VPC)
+    for require_key, key, passes in [(False, None, True), (True, None, False), (True, KEY, False)]:
+        text = match.group(1).replace(
+            "require_volume_kms_key: false", f"require_volume_kms_key: {str(require_key).lower()}"
+        )
+        (tmp_path / "policy.yaml").write_text(text)
+        policy = load_policy(tmp_path / "policy.yaml")
+        spec = job(compliant, volume_kms_key=key)
+        assert has_errors(check_job(spec, policy=policy)) is not passes, (require_key, key)
+
+
+@pytest.mark.parametrize(
+    ("spec", "advised"),
+    [
+        (job(instance_count=2), True),
+        (job(HUGGINGFACE, instance_count=2), True),
+        (job(TENSORFLOW, instance_count=2), False),
+        (
+            job(
+                HUGGINGFACE,
+                pytorch_version="1.10.2",
+                transformers_version="4.17.0",
+                instance_count=2,
+            ),
+            False,
+        ),
+    ],
+    ids=["pytorch-1.13", "huggingface-pt-1.11", "tensorflow", "huggingface-pt-1.10"],
+)
+def test_pytorchxla_is_advised_only_where_it_exists(spec: JobSpec, advised: bool) -> None:
+    assert ("TRCOMP104" in {f.code for f in check_job(spec)}) is advised

@@ -103,7 +103,9 @@ def disables_debugger(spec: JobSpec) -> bool:
     """Whether SDK v2 turns the debugger hook off: TensorFlow parameter servers (smdebug
     lacks them), and PyTorch / TensorFlow jobs that checkpoint locally (its estimators
     always carry a distribution, so even one process counts as distributed)."""
-    if spec.framework is Framework.TENSORFLOW and _enabled(spec.distribution.get("parameter_server")):
+    if spec.framework is Framework.TENSORFLOW and _enabled(
+        spec.distribution.get("parameter_server")
+    ):
         return True
     checkpointing = spec.checkpoint_s3_uri is not None and spec.checkpoint_local_path is not None
     return checkpointing and spec.framework is not Framework.HUGGINGFACE

@@ -198,7 +198,10 @@ def job_field(spec: JobSpec, request: Mapping[str, Any], path: tuple[str | int, 
     if head == "Environment" and len(path) > 1:
         return f"environment.{path[1]}"
     indexes = [part for part in path if isinstance(part, int)]
-    generic = [".".join("[]" if isinstance(p, int) else p for p in path[:n]) for n in range(len(path), 0, -1)]
+    generic = [
+        ".".join("[]" if isinstance(p, int) else p for p in path[:n])
+        for n in range(len(path), 0, -1)
+    ]
     for candidate in generic:
         key = candidate.replace(".[]", "[]")
         if key in FIELDS:

@@ -21,7 +21,9 @@ from cdk_sagemaker_training.core.rules.registry import ERROR, Rule, RuleContext,
 from cdk_sagemaker_training.core.service_limits import job_field, model_violations
 from cdk_sagemaker_training.core.service_model import input_shape
 
-API_REFERENCE = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html"
+API_REFERENCE = (
+    "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateTrainingJob.html"
+)
 PLACEHOLDER_REGION = "us-east-1"
 PLACEHOLDER_ROLE = "arn:aws:iam::111122223333:role/placeholder"
 PLACEHOLDER_RUN_SUFFIX = "-20260101T000000-abcd"
