@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "constructs"))
 import boto3
 import sagemaker
 from sagemaker.inputs import TrainingInput
+from sagemaker.instance_group import InstanceGroup
 
 from cdk_sagemaker_training.core.loader import load_jobs
 from cdk_sagemaker_training.core.model import JobSpec
@@ -56,7 +57,6 @@ LIBRARY_KEYS = {
     "environment",
     "tags",
     "metric_definitions",
-    "instance_groups",
     "input_mode",
     "output_path",
 }
@@ -84,13 +84,21 @@ def record(spec: JobSpec, job_name: str) -> dict[str, Any]:
         captured.update(request) or {"TrainingJobArn": "arn"}
     )
     estimator, compiler_config = estimator_class(spec)
-    args = {k: v for k, v in vars(spec).items() if k not in LIBRARY_KEYS and v not in (None, ())}
+    args = {
+        k: v for k, v in vars(spec).items() if k not in LIBRARY_KEYS and v not in (None, (), {})
+    }
     if not spec.warm_pool_enabled:
         args.pop("keep_alive_period_in_seconds")  # 0 is the library's "no pool", the SDK's None
     args = {
         k: (dict(v) if hasattr(v, "items") else list(v) if isinstance(v, tuple) else v)
         for k, v in args.items()
     }
+    if spec.instance_groups:  # the SDK refuses instance_count next to instance_groups
+        args.pop("instance_count")
+        args["instance_groups"] = [
+            InstanceGroup(g.instance_group_name, g.instance_type, g.instance_count)
+            for g in spec.instance_groups
+        ]
     if spec.compiler_config is not None:
         args["compiler_config"] = compiler_config(
             enabled=spec.compiler_config.enabled, debug=spec.compiler_config.debug

@@ -27,11 +27,26 @@ LIBRARY_HYPERPARAMETERS = len(placeholder_request(BASE)["HyperParameters"])
 """The `sagemaker_*` keys a compiler job gets besides the user's (7)."""
 
 
+def groups(count: int, distribution: dict[str, Any]) -> JobSpec:
+    """A heterogeneous-cluster PyTorch job with `count` groups."""
+    return job(
+        PLAIN_PYTORCH,
+        instance_type=None,
+        distribution=distribution,
+        instance_groups=tuple(
+            InstanceGroup(
+                instance_group_name=f"g{i}", instance_type="ml.p3.2xlarge", instance_count=1
+            )
+            for i in range(count)
+        ),
+    )
+
+
 def subnets(count: int) -> tuple[str, ...]:
     return tuple(f"subnet-{i:017x}" for i in range(count))
 
 
-def groups(count: int) -> tuple[str, ...]:
+def security_groups(count: int) -> tuple[str, ...]:
     return tuple(f"sg-{i:017x}" for i in range(count))
 
 
@@ -47,7 +62,7 @@ def metrics(count: int) -> tuple[MetricDefinition, ...]:
     return tuple(MetricDefinition(name=f"m{i}", regex="m=(.*)") for i in range(count))
 
 
-VPC: dict[str, Any] = {"subnets": subnets(2), "security_group_ids": groups(1)}
+VPC: dict[str, Any] = {"subnets": subnets(2), "security_group_ids": security_groups(1)}
 LONG_S3 = "s3://bucket/" + "p" * 1013  # 1,025 characters
 
 # (id, spec, code, job-file path) -- the finding each case must produce.
@@ -113,13 +128,13 @@ FAILING = [
     ("output-kms-key-any-string", job(output_kms_key="key?"), "API001", "output_kms_key"),
     (
         "subnets-over-16",
-        job(subnets=subnets(17), security_group_ids=groups(1)),
+        job(subnets=subnets(17), security_group_ids=security_groups(1)),
         "API001",
         "subnets",
     ),
     (
         "security-groups-over-5",
-        job(subnets=subnets(1), security_group_ids=groups(6)),
+        job(subnets=subnets(1), security_group_ids=security_groups(6)),
         "API001",
         "security_group_ids",
     ),
@@ -185,6 +200,30 @@ FAILING = [
         "DIST001",
         "distribution.pytorchddp",
     ),
+    (
+        "torch-launcher-on-tensorflow",
+        job(TENSORFLOW, distribution={"torch_distributed": {"enabled": True}}),
+        "DIST101",
+        "distribution.torch_distributed",
+    ),
+    (
+        "mirrored-strategy-on-pytorch",
+        job(PLAIN_PYTORCH, distribution={"multi_worker_mirrored_strategy": {"enabled": True}}),
+        "DIST001",
+        "distribution.multi_worker_mirrored_strategy",
+    ),
+    (
+        "distribution-on-two-groups",
+        groups(2, {"mpi": {"enabled": True}}),
+        "DIST001",
+        "distribution",
+    ),
+    (
+        "one-group-without-mpi",
+        groups(1, {"parameter_server": {"enabled": True}}),
+        "DIST001",
+        "distribution",
+    ),
 ]
 
 
@@ -215,11 +254,18 @@ PASSING = [
     ),
     ("s3-uri-1024", job(output_path=LONG_S3[:-1]), "API001"),
     ("kms-key-arn-and-alias", job(volume_kms_key=KEY, output_kms_key="alias/training"), "API001"),
-    ("vpc-16-subnets-5-groups", job(subnets=subnets(16), security_group_ids=groups(5)), "API001"),
+    (
+        "vpc-16-subnets-5-groups",
+        job(subnets=subnets(16), security_group_ids=security_groups(5)),
+        "API001",
+    ),
     ("int32-max", job(volume_size=2**31 - 1), "API001"),
     ("max-run-28-days", job(max_run=28 * 86400), "API002"),
     ("volume-kms-key-on-p3", job(volume_kms_key=KEY, **VPC), "API003"),
     ("nvme-without-key", job(instance_type="ml.g5.2xlarge"), "API003"),
+    ("torch-launcher-on-pytorch", job(PLAIN_PYTORCH, distribution={"pytorchddp": {}}), "DIST101"),
+    ("one-group-with-mpi", groups(1, {"mpi": {"enabled": True}}), "DIST001"),
+    ("two-groups-without-distribution", groups(2, {}), "DIST001"),
     (
         "pytorchddp-alone",
         job(PLAIN_PYTORCH, distribution={"pytorchddp": {"enabled": True}}),

@@ -26,6 +26,7 @@ MULTI_WORKER_MIRRORED = "sagemaker_multi_worker_mirrored_strategy_enabled"
 TORCH_DISTRIBUTED = "sagemaker_torch_distributed_enabled"
 PYTORCH_DDP = "sagemaker_pytorch_ddp_enabled"
 INSTANCE_TYPE = "sagemaker_instance_type"
+INSTANCE_GROUPS = "sagemaker_distribution_instance_groups"
 
 
 def _enabled(settings: Any) -> bool:
@@ -40,6 +41,8 @@ def _settings(distribution: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 def _generic(spec: JobSpec, distribution: Mapping[str, Any]) -> dict[str, Any]:
     """`Framework._distribution_configuration` (every framework)."""
     config: dict[str, Any] = {}
+    if training_groups(spec):
+        config[INSTANCE_GROUPS] = training_groups(spec)
     if "pytorchxla" in distribution:
         config[PYTORCH_XLA] = _enabled(distribution["pytorchxla"])
     if "parameter_server" in distribution:
@@ -59,6 +62,15 @@ def _generic(spec: JobSpec, distribution: Mapping[str, Any]) -> dict[str, Any]:
     if "multi_worker_mirrored_strategy" in distribution:
         config[MULTI_WORKER_MIRRORED] = _enabled(distribution["multi_worker_mirrored_strategy"])
     return config
+
+
+def training_groups(spec: JobSpec) -> list[str]:
+    """The instance groups that train: SDK v2 picks the only group of a one-group
+    heterogeneous cluster; with more it needs `distribution.instance_groups`, which this
+    library does not take (rule DIST001)."""
+    if spec.distribution and len(spec.instance_groups) == 1:
+        return [spec.instance_groups[0].instance_group_name]
+    return []
 
 
 def effective(spec: JobSpec) -> Mapping[str, Any]:
