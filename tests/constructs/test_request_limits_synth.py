@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import Stack
+from aws_cdk import aws_kms as kms
 
 from cdk_sagemaker_training.cdk.training_job import TrainingJob
 from tests.factories import BASE
@@ -17,16 +18,18 @@ def test_model_limit_fails_synthesis_with_code_and_path(tmp_path: Path) -> None:
     app = new_app(tmp_path, nag=False)
     stack = Stack(app, "Test")
     tags = {f"t{i}": "v" for i in range(51)}
-    TrainingJob(stack, "Job", spec=replace(BASE, tags=tags))
+    TrainingJob(stack, "Job", job=replace(BASE, tags=tags))
     with pytest.raises(RuntimeError) as error:
         app.synth()
     assert "API001" in str(error.value) and "tags" in str(error.value)
 
 
 def test_tokens_from_constructs_pass(tmp_path: Path) -> None:
-    """No output_path: the output bucket's name is a token when the request renders."""
+    """The output bucket's name and the volume key's ARN are tokens when the request renders."""
     app = new_app(tmp_path, nag=False)
     stack = Stack(app, "Test")
-    job = TrainingJob(stack, "Job", spec=replace(BASE, output_path=None))
-    assert job.valid and "${Token[" in job.request["OutputDataConfig"]["S3OutputPath"]
-    assert not [f for f in job.findings if f.code.startswith("API")]
+    key = kms.Key(stack, "Key")
+    built = TrainingJob(stack, "Job", job=replace(BASE, output_path=None), volume_key=key)
+    assert built.valid and "${Token[" in built.request["OutputDataConfig"]["S3OutputPath"]
+    assert "${Token[" in built.request["ResourceConfig"]["VolumeKmsKeyId"]
+    assert not [f for f in built.findings if f.code.startswith("API")]
