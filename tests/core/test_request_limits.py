@@ -373,3 +373,11 @@ def test_readme_policy_example_admits_a_g5_job(tmp_path: Path) -> None:
 )
 def test_pytorchxla_is_advised_only_where_it_exists(spec: JobSpec, advised: bool) -> None:
     assert ("TRCOMP104" in {f.code for f in check_job(spec)}) is advised
+
+
+@pytest.mark.parametrize(
+    "golden", sorted((ROOT / "tests" / "golden").glob("*.json")), ids=lambda p: p.stem
+)
+def test_requests_the_sdk_sends_are_within_every_limit(golden: Path) -> None:
+    """No false alarms: every request recorded from SDK v2 passes the validator."""
+    assert list(model_violations(json.loads(golden.read_text()), input_shape())) == []
