@@ -163,5 +163,7 @@ def test_increase_access_denied_is_an_access_error(sq: StubbedClient, retry: Ret
 )
 def test_page_size_is_the_largest_page_each_listing_allows(service: str, operation: str) -> None:
     model = botocore.session.get_session().get_service_model(service)
-    max_results = model.operation_model(operation).input_shape.members["MaxResults"]
+    shape = model.operation_model(operation).input_shape
+    assert shape is not None
+    max_results = shape.members["MaxResults"]
     assert max_results.metadata["max"] == PAGE_SIZE
