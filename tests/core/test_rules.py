@@ -12,7 +12,6 @@ from cdk_sagemaker_training.core.findings import Severity
 from cdk_sagemaker_training.core.model import (
     Channel,
     CompilerConfig,
-    Framework,
     InstanceGroup,
     JobSpec,
 )
@@ -344,10 +343,6 @@ def test_every_rule_has_a_failing_case() -> None:
     tested = {code for *_, code in FAILING} | {"WPOOL004", "IMAGE002", "JOB014"}
     tested |= {code for _, _, code, _ in VIOLATIONS}
     assert {r.code for r in all_rules()} <= tested
-
-
-def test_framework_enum_covers_every_version_table() -> None:
-    assert {f.value for f in Framework} == {"huggingface", "pytorch", "tensorflow"}
 
 
 def test_warm_pool_group_must_deploy_in_one_stack() -> None:
