@@ -12,6 +12,7 @@ from constructs import IConstruct
 
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import ResolvedImage, resolve_image
+from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PATH,
@@ -20,6 +21,7 @@ from cdk_sagemaker_training.launcher.definition import (
     THROTTLING_ERRORS,
 )
 from tests.constructs.conftest import PINNED, PINNED_ENV, Synthesized
+from tests.factories import BASE
 from tests.synth_helpers import definition, evaluate_format, policy_statements, resources
 
 RUN_NAME = "pinned-20240131T123456-0a1b"
@@ -399,10 +401,23 @@ def test_schedule_and_start_on_deploy(agnostic: Synthesized) -> None:
     assert job.definition_digest() in str(create)
 
 
-def test_start_on_deploy_trigger_changes_only_with_the_definition(agnostic: Synthesized) -> None:
-    job = agnostic.jobs["polled"]
-    assert job.definition_digest() == job.definition_digest()
-    assert job.definition_digest() != agnostic.jobs["minimal"].definition_digest()
+def _digest(spec: JobSpec) -> str:
+    """The definition digest of `spec`'s job, built in an app of its own."""
+    from aws_cdk import App, Stack
+
+    from cdk_sagemaker_training.cdk.training_job import TrainingJob
+
+    return TrainingJob(Stack(App(), "Digest"), "Job", spec=spec).definition_digest()
+
+
+def test_start_on_deploy_trigger_changes_only_with_the_definition() -> None:
+    spec = replace(BASE, name="digest")
+    digest = _digest(spec)
+    # A rebuild (new app, new token numbers) must not start the job again on deploy...
+    assert _digest(spec) == digest
+    # ...but a job of the same name with another request must.
+    assert _digest(replace(spec, hyperparameters={"epochs": 3})) != digest
+    assert _digest(replace(spec, instance_count=2)) != digest
 
 
 def test_warnings_become_annotations_with_their_code(agnostic: Synthesized) -> None:
@@ -447,7 +462,11 @@ def test_invalid_job_exposes_no_launcher() -> None:
 
     from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
-    job = TrainingJob(Stack(App(), "S"), "Bad", spec=replace(PINNED, instance_type="ml.c5.xlarge"))
+    app = App()
+    job = TrainingJob(Stack(app, "S"), "Bad", spec=replace(PINNED, instance_type="ml.c5.xlarge"))
     assert not job.valid
     with pytest.raises(SpecError):
         _ = job.state_machine
+    # ...and the app does not synthesize: the error names the construct and the code.
+    with pytest.raises(RuntimeError, match=r"Validation failed(?s:.)*\[S/Bad\] TRCOMP001 "):
+        app.synth()
