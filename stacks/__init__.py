@@ -8,12 +8,17 @@ from typing import Any, TypeVar
 
 from aws_cdk import App, Environment
 
-from cdk_sagemaker_training.cdk.quota_guard import GuardMode, QuotaGuard
-from cdk_sagemaker_training.core.codes import define, registered
-from cdk_sagemaker_training.core.findings import Severity, SpecError
-from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH, load_jobs
-from cdk_sagemaker_training.core.model import JobSpec
-from cdk_sagemaker_training.launcher.definition import Integration
+from cdk_sagemaker_training import (
+    GuardMode,
+    Integration,
+    JobSpec,
+    QuotaGuard,
+    Severity,
+    SpecError,
+    load_jobs,
+)
+from cdk_sagemaker_training.core.codes import define, registered  # the app's own codes
+from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH
 from stacks.training_jobs import TrainingJobsStack
 
 EnumT = TypeVar("EnumT", bound=StrEnum)

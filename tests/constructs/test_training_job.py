@@ -20,11 +20,11 @@ from cdk_sagemaker_training.launcher.definition import (
     QUOTA_ERRORS,
     THROTTLING_ERRORS,
 )
+from cdk_sagemaker_training.testing import guardrail_conditions, launcher_requests
 from tests.constructs.conftest import PINNED, PINNED_ENV, Synthesized
 from tests.factories import BASE
-from tests.synth_helpers import definition, evaluate_format, policy_statements, resources
+from tests.synth_helpers import definition, policy_statements, resources
 
-RUN_NAME = "pinned-20240131T123456-0a1b"
 EC2 = "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
 ENI = f"{EC2}:network-interface/*"
 
@@ -45,30 +45,24 @@ def role_statements(synth: Synthesized, role: Any) -> list[dict[str, Any]]:
     return policy_statements(synth.template, logical_id(synth, role))
 
 
-def merged_hyperparameters(asl: dict[str, Any], run_name: str) -> dict[str, str]:
-    """What the Train state sends without overrides, with the run name substituted."""
-    defaults = asl["States"]["SetDefaults"]["Parameters"]
-    reserved = {
-        key.removesuffix(".$"): (
-            evaluate_format(value, **{JOB_NAME_PATH: run_name}) if key.endswith(".$") else value
-        )
-        for key, value in defaults["reserved"].items()
-    }
-    return {**defaults["hyperparameters"], **reserved}
-
-
 def test_task_parameters_equal_the_rendered_request(pinned: Synthesized) -> None:
-    asl = state_machine(pinned, "pinned")
-    parameters = asl["States"]["Train"]["Parameters"]
+    """Read back through the public testing helper, so it stays honest too."""
     region = str(PINNED_ENV.region)
-    expected = render_request(PINNED, region=region, role_arn="unused", job_name=RUN_NAME)
+    expected = render_request(
+        PINNED, region=region, role_arn=str(PINNED.role), job_name=JOB_NAME_PLACEHOLDER
+    )
+    requests = launcher_requests(pinned.template)
+    assert set(requests) == {"pinned", "kwargs-job"}
+    assert requests["pinned"] == expected
 
-    static = {k: v for k, v in parameters.items() if not k.endswith(".$")}
-    assert static == {
-        k: v for k, v in expected.items() if k not in ("TrainingJobName", "HyperParameters")
-    }
-    assert parameters["TrainingJobName.$"] == JOB_NAME_PATH
-    assert merged_hyperparameters(asl, RUN_NAME) == expected["HyperParameters"]
+
+def test_testing_helper_makes_intrinsics_readable(agnostic: Synthesized) -> None:
+    request = launcher_requests(agnostic.template)["minimal"]
+    role_id = logical_id(agnostic, agnostic.jobs["minimal"].role)
+    assert request["RoleArn"] == f"${{{role_id}.Arn}}"
+    image = request["AlgorithmSpecification"]["TrainingImage"]
+    assert image.startswith("${DlcRegistry") and "[${AWS::Region}][account]}.dkr.ecr." in image
+    assert image.endswith(resolve_image(BASE).tag)
 
 
 def test_keep_alive_compiler_image_and_hyperparameters(pinned: Synthesized) -> None:
@@ -329,12 +323,12 @@ def test_launcher_role_guardrails(agnostic: Synthesized) -> None:
 
 
 def test_keep_alive_guardrail_caps_the_configured_value(agnostic: Synthesized) -> None:
+    conditions = guardrail_conditions(agnostic.template)
+    caps = {job: c["NumericLessThanEqualsIfExists"] for job, c in conditions.items()}
+    assert caps["pool-a"]["sagemaker:KeepAlivePeriod"] == 1800
+    assert caps["minimal"]["sagemaker:KeepAlivePeriod"] == 0
     launcher = agnostic.jobs["pool-a"].node.find_child("LauncherRole")
-    create = role_statements(agnostic, launcher)[0]
-    assert (
-        create["Condition"]["NumericLessThanEqualsIfExists"]["sagemaker:KeepAlivePeriod"] == "1800"
-    )
-    assert create["Resource"].endswith(":training-job/pool-a-*")
+    assert role_statements(agnostic, launcher)[0]["Resource"].endswith(":training-job/pool-a-*")
 
 
 def test_warm_pool_group_shares_one_execution_role(agnostic: Synthesized) -> None:
@@ -407,7 +401,7 @@ def _digest(spec: JobSpec) -> str:
 
     from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
-    return TrainingJob(Stack(App(), "Digest"), "Job", spec=spec).definition_digest()
+    return TrainingJob(Stack(App(), "Digest"), "Job", job=spec).definition_digest()
 
 
 def test_start_on_deploy_trigger_changes_only_with_the_definition() -> None:
@@ -439,31 +433,13 @@ def test_request_is_exposed_for_tests(pinned: Synthesized) -> None:
     assert request["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 600
 
 
-def test_unknown_keyword_is_a_spec_error_with_code() -> None:
-    from aws_cdk import App, Stack
-
-    from cdk_sagemaker_training.cdk.training_job import TrainingJob
-
-    with pytest.raises(SpecError) as error:
-        TrainingJob(
-            Stack(App(), "S"),
-            "Bad",
-            name="bad",
-            framework="pytorch",
-            entry_point="t.py",
-            instance_typ="x",
-        )
-    assert [f.code for f in error.value.findings] == ["SPEC003"]
-    assert "S/Bad" in error.value.findings[0].path
-
-
 def test_invalid_job_exposes_no_launcher() -> None:
     from aws_cdk import App, Stack
 
     from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
     app = App()
-    job = TrainingJob(Stack(app, "S"), "Bad", spec=replace(PINNED, instance_type="ml.c5.xlarge"))
+    job = TrainingJob(Stack(app, "S"), "Bad", job=replace(PINNED, instance_type="ml.c5.xlarge"))
     assert not job.valid
     with pytest.raises(SpecError):
         _ = job.state_machine
