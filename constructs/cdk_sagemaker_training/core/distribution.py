@@ -11,9 +11,25 @@ rendered (rule JOB011).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from cdk_sagemaker_training.core.model import Framework, JobSpec
+
+
+class DistributionKey(StrEnum):
+    """Top-level `distribution` keys of the SDK v2 framework estimators."""
+
+    PYTORCHXLA = "pytorchxla"
+    SMDISTRIBUTED = "smdistributed"
+    PYTORCHDDP = "pytorchddp"
+    TORCH_DISTRIBUTED = "torch_distributed"
+    MULTI_WORKER_MIRRORED_STRATEGY = "multi_worker_mirrored_strategy"
+    MPI = "mpi"
+    PARAMETER_SERVER = "parameter_server"
+
+
+# The hyperparameters the framework containers read.
 
 PYTORCH_XLA = "sagemaker_pytorch_xla_multi_worker_enabled"
 PARAMETER_SERVER = "sagemaker_parameter_server_enabled"
@@ -43,24 +59,28 @@ def _generic(spec: JobSpec, distribution: Mapping[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = {}
     if training_groups(spec):
         config[INSTANCE_GROUPS] = training_groups(spec)
-    if "pytorchxla" in distribution:
-        config[PYTORCH_XLA] = _enabled(distribution["pytorchxla"])
-    if "parameter_server" in distribution:
-        config[PARAMETER_SERVER] = _enabled(distribution["parameter_server"])
-    if "mpi" in distribution:
-        mpi = _settings(distribution, "mpi")
+    if DistributionKey.PYTORCHXLA in distribution:
+        config[PYTORCH_XLA] = _enabled(distribution[DistributionKey.PYTORCHXLA])
+    if DistributionKey.PARAMETER_SERVER in distribution:
+        config[PARAMETER_SERVER] = _enabled(distribution[DistributionKey.PARAMETER_SERVER])
+    if DistributionKey.MPI in distribution:
+        mpi = _settings(distribution, DistributionKey.MPI)
         config[MPI] = _enabled(mpi)
         if mpi.get("processes_per_host"):
             config[MPI_PROCESSES_PER_HOST] = mpi["processes_per_host"]
         config[MPI_CUSTOM_OPTIONS] = mpi.get("custom_mpi_options", "")
-    if "smdistributed" in distribution:
-        data_parallel = _settings(_settings(distribution, "smdistributed"), "dataparallel")
+    if DistributionKey.SMDISTRIBUTED in distribution:
+        data_parallel = _settings(
+            _settings(distribution, DistributionKey.SMDISTRIBUTED), "dataparallel"
+        )
         config[SM_DATA_PARALLEL] = _enabled(data_parallel)
         config[INSTANCE_TYPE] = spec.instance_type
         if _enabled(data_parallel):
             config[SM_DATA_PARALLEL_CUSTOM_OPTIONS] = data_parallel.get("custom_mpi_options", "")
-    if "multi_worker_mirrored_strategy" in distribution:
-        config[MULTI_WORKER_MIRRORED] = _enabled(distribution["multi_worker_mirrored_strategy"])
+    if DistributionKey.MULTI_WORKER_MIRRORED_STRATEGY in distribution:
+        config[MULTI_WORKER_MIRRORED] = _enabled(
+            distribution[DistributionKey.MULTI_WORKER_MIRRORED_STRATEGY]
+        )
     return config
 
 
@@ -77,20 +97,25 @@ def effective(spec: JobSpec) -> Mapping[str, Any]:
     """The distribution the estimator uses: SDK v2's PyTorch estimator rewrites `pytorchddp`
     into SageMaker distributed data parallel (`smdistributed.dataparallel`)."""
     distribution = spec.distribution
-    if spec.framework is Framework.PYTORCH and "pytorchddp" in distribution:
-        rewritten = {k: v for k, v in distribution.items() if k != "pytorchddp"}
-        return {**rewritten, "smdistributed": {"dataparallel": distribution["pytorchddp"]}}
+    if spec.framework is Framework.PYTORCH and DistributionKey.PYTORCHDDP in distribution:
+        rewritten = {k: v for k, v in distribution.items() if k != DistributionKey.PYTORCHDDP}
+        return {
+            **rewritten,
+            DistributionKey.SMDISTRIBUTED: {
+                "dataparallel": distribution[DistributionKey.PYTORCHDDP]
+            },
+        }
     return distribution
 
 
 def _launcher(spec: JobSpec, distribution: Mapping[str, Any]) -> dict[str, Any]:
     """The torch launchers of the Hugging Face and PyTorch estimators (`pytorchddp` first)."""
     config: dict[str, Any] = {}
-    if "pytorchddp" in distribution:
-        if _enabled(distribution["pytorchddp"]):
+    if DistributionKey.PYTORCHDDP in distribution:
+        if _enabled(distribution[DistributionKey.PYTORCHDDP]):
             config[PYTORCH_DDP] = True
-    elif _enabled(distribution.get("torch_distributed")):
-        if spec.framework is Framework.PYTORCH and "smdistributed" in distribution:
+    elif _enabled(distribution.get(DistributionKey.TORCH_DISTRIBUTED)):
+        if spec.framework is Framework.PYTORCH and DistributionKey.SMDISTRIBUTED in distribution:
             config = _generic(spec, distribution)
         config[TORCH_DISTRIBUTED] = True
     if config and spec.instance_type is not None:
@@ -108,7 +133,7 @@ def hyperparameters(spec: JobSpec) -> dict[str, Any]:
 
 def mpi_enabled(spec: JobSpec) -> bool:
     """Whether MPI (Horovod) launches the job; TensorFlow's `model_dir` is then local."""
-    return _enabled(spec.distribution.get("mpi"))
+    return _enabled(spec.distribution.get(DistributionKey.MPI))
 
 
 def disables_debugger(spec: JobSpec) -> bool:
@@ -116,7 +141,7 @@ def disables_debugger(spec: JobSpec) -> bool:
     lacks them), and PyTorch / TensorFlow jobs that checkpoint locally (its estimators
     always carry a distribution, so even one process counts as distributed)."""
     if spec.framework is Framework.TENSORFLOW and _enabled(
-        spec.distribution.get("parameter_server")
+        spec.distribution.get(DistributionKey.PARAMETER_SERVER)
     ):
         return True
     checkpointing = spec.checkpoint_s3_uri is not None and spec.checkpoint_local_path is not None

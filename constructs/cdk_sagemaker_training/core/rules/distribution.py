@@ -20,9 +20,15 @@ from cdk_sagemaker_training.core.rules.registry import ERROR, WARNING, RuleConte
 )
 def _refused(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     keys = set(spec.distribution)
-    if spec.framework is Framework.PYTORCH and {"pytorchddp", "smdistributed"} <= keys:
+    if (
+        spec.framework is Framework.PYTORCH
+        and {dist.DistributionKey.PYTORCHDDP, dist.DistributionKey.SMDISTRIBUTED} <= keys
+    ):
         yield "distribution.pytorchddp", "received pytorchddp next to smdistributed"
-    if "multi_worker_mirrored_strategy" in keys and spec.framework is not Framework.TENSORFLOW:
+    if (
+        dist.DistributionKey.MULTI_WORKER_MIRRORED_STRATEGY in keys
+        and spec.framework is not Framework.TENSORFLOW
+    ):
         yield (
             "distribution.multi_worker_mirrored_strategy",
             f"received it for framework {spec.framework.value}",
@@ -35,7 +41,7 @@ def _refused(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
         yield "distribution", "received a heterogeneous cluster without mpi or smdistributed"
 
 
-TORCH_LAUNCHERS = ("pytorchddp", "torch_distributed")
+TORCH_LAUNCHERS = (dist.DistributionKey.PYTORCHDDP, dist.DistributionKey.TORCH_DISTRIBUTED)
 
 
 @rule(
