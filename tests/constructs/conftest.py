@@ -44,6 +44,8 @@ class Synthesized:
     stack: Stack
     template: dict[str, Any]
     jobs: dict[str, TrainingJob]
+    assertions: Template
+    """The same template, for `has_resource_properties` with `Match`."""
 
 
 def synthesize(
@@ -54,7 +56,8 @@ def synthesize(
     stack = Stack(app, "Test", env=env)
     jobs = build(stack)
     app.synth()
-    return Synthesized(outdir, stack, dict(Template.from_stack(stack).to_json()), jobs)
+    template = Template.from_stack(stack)
+    return Synthesized(outdir, stack, dict(template.to_json()), jobs, template)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from constructs import IConstruct
 
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import ResolvedImage, resolve_image
+from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PATH,
@@ -258,15 +259,26 @@ def test_execution_role_trusts_sagemaker_and_has_no_managed_policies(
     agnostic: Synthesized,
 ) -> None:
     role_id = logical_id(agnostic, agnostic.jobs["secure"].role)
-    role = agnostic.template["Resources"][role_id]["Properties"]
-    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+    trusted = agnostic.assertions.find_resources(
+        "AWS::IAM::Role",
         {
-            "Action": "sts:AssumeRole",
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-        }
-    ]
-    assert "ManagedPolicyArns" not in role
+            "Properties": {
+                "AssumeRolePolicyDocument": Match.object_like(
+                    {
+                        "Statement": [
+                            {
+                                "Action": "sts:AssumeRole",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                            }
+                        ]
+                    }
+                ),
+                "ManagedPolicyArns": Match.absent(),
+            }
+        },
+    )
+    assert role_id in trusted
 
 
 def test_launcher_role_guardrails(agnostic: Synthesized) -> None:
@@ -343,17 +355,22 @@ def test_warm_pool_group_shares_one_execution_role(agnostic: Synthesized) -> Non
 
 
 def test_logging_and_tracing(agnostic: Synthesized) -> None:
+    agnostic.assertions.all_resources_properties(
+        "AWS::StepFunctions::StateMachine",
+        {
+            "StateMachineType": "STANDARD",
+            "TracingConfiguration": {"Enabled": True},
+            "LoggingConfiguration": Match.object_like(
+                {"Level": "ALL", "IncludeExecutionData": True}
+            ),
+        },
+    )
     log_groups = resources(agnostic.template, "AWS::Logs::LogGroup")
     for machine in resources(agnostic.template, "AWS::StepFunctions::StateMachine").values():
-        properties = machine["Properties"]
-        assert properties["StateMachineType"] == "STANDARD"
-        assert properties["TracingConfiguration"] == {"Enabled": True}
-        logging = properties["LoggingConfiguration"]
-        assert logging["Level"] == "ALL"
-        assert logging["IncludeExecutionData"] is True
+        logging = machine["Properties"]["LoggingConfiguration"]
         destination = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
         log_group = log_groups[destination["Fn::GetAtt"][0]]
-        assert "Fn::GetAtt" in log_group["Properties"]["KmsKeyId"]
+        assert "Fn::GetAtt" in log_group["Properties"]["KmsKeyId"]  # its own KMS key
         assert log_group["Properties"]["LogGroupName"].startswith("/aws/vendedlogs/states/")
     names = [g["Properties"].get("LogGroupName") for g in log_groups.values()]
     assert "/aws/vendedlogs/states/sagemaker-training/secure" in names
@@ -361,50 +378,95 @@ def test_logging_and_tracing(agnostic: Synthesized) -> None:
 
 
 def test_output_bucket_settings(agnostic: Synthesized) -> None:
-    buckets = resources(agnostic.template, "AWS::S3::Bucket")
+    template = agnostic.assertions
+    buckets = template.find_resources("AWS::S3::Bucket")
     assert buckets
-    for bucket in buckets.values():
-        properties = bucket["Properties"]
-        assert bucket["DeletionPolicy"] == "Retain"
-        assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
-        assert properties["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True,
-            "BlockPublicPolicy": True,
-            "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True,
-        }
-        encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-        assert encryption[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
-    assert len(logged) == len(buckets) // 2  # every output bucket logs to its access-log bucket
-    for policy in resources(agnostic.template, "AWS::S3::BucketPolicy").values():
-        deny = policy["Properties"]["PolicyDocument"]["Statement"][0]
-        assert deny["Effect"] == "Deny"
-        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    template.all_resources("AWS::S3::Bucket", {"DeletionPolicy": "Retain"})
+    template.all_resources_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    Match.object_like({"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}})
+                ]
+            },
+        },
+    )
+    # Every output bucket logs to its access-log bucket.
+    logged = template.find_resources(
+        "AWS::S3::Bucket", {"Properties": {"LoggingConfiguration": Match.any_value()}}
+    )
+    assert len(logged) == len(buckets) // 2
+    template.all_resources_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                ),
+                "Version": Match.any_value(),
+            }
+        },
+    )
 
 
 def test_schedule_and_start_on_deploy(agnostic: Synthesized) -> None:
     job = agnostic.jobs["polled"]
-    arn = {"Ref": logical_id(agnostic, job.state_machine)}
-    rules = [
-        r
-        for r in resources(agnostic.template, "AWS::Events::Rule").values()
-        if "ScheduleExpression" in r["Properties"]
-    ]
-    assert [r["Properties"]["ScheduleExpression"] for r in rules] == ["rate(1 day)"]
-    target = rules[0]["Properties"]["Targets"][0]
-    assert target["Arn"] == arn
-    assert target["Input"] == '{"hyperparameters":{"epochs":"2"}}'
+    schedules = agnostic.assertions.find_resources(
+        "AWS::Events::Rule", {"Properties": {"ScheduleExpression": Match.any_value()}}
+    )
+    assert len(schedules) == 1  # the other rules feed the job stopper
+    agnostic.assertions.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(1 day)",
+            "Targets": [
+                Match.object_like(
+                    {
+                        "Arn": {"Ref": logical_id(agnostic, job.state_machine)},
+                        "Input": '{"hyperparameters":{"epochs":"2"}}',
+                    }
+                )
+            ],
+        },
+    )
     (starter,) = resources(agnostic.template, "Custom::AWS").values()
     create = starter["Properties"]["Create"]
     assert '"action":"startExecution"' in str(create)
     assert job.definition_digest() in str(create)
 
 
-def test_start_on_deploy_trigger_changes_only_with_the_definition(agnostic: Synthesized) -> None:
-    job = agnostic.jobs["polled"]
-    assert job.definition_digest() == job.definition_digest()
-    assert job.definition_digest() != agnostic.jobs["minimal"].definition_digest()
+def _digest(spec: JobSpec) -> str:
+    """The definition digest of `spec`'s job, built in an app of its own."""
+    from aws_cdk import App, Stack
+
+    from cdk_sagemaker_training.cdk.training_job import TrainingJob
+
+    return TrainingJob(Stack(App(), "Digest"), "Job", job=spec).definition_digest()
+
+
+def test_start_on_deploy_trigger_changes_only_with_the_definition() -> None:
+    spec = replace(BASE, name="digest")
+    digest = _digest(spec)
+    # A rebuild (new app, new token numbers) must not start the job again on deploy...
+    assert _digest(spec) == digest
+    # ...but a job of the same name with another request must.
+    assert _digest(replace(spec, hyperparameters={"epochs": 3})) != digest
+    assert _digest(replace(spec, instance_count=2)) != digest
 
 
 def test_warnings_become_annotations_with_their_code(agnostic: Synthesized) -> None:
@@ -431,7 +493,11 @@ def test_invalid_job_exposes_no_launcher() -> None:
 
     from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
-    job = TrainingJob(Stack(App(), "S"), "Bad", job=replace(PINNED, instance_type="ml.c5.xlarge"))
+    app = App()
+    job = TrainingJob(Stack(app, "S"), "Bad", job=replace(PINNED, instance_type="ml.c5.xlarge"))
     assert not job.valid
     with pytest.raises(SpecError):
         _ = job.state_machine
+    # ...and the app does not synthesize: the error names the construct and the code.
+    with pytest.raises(RuntimeError, match=r"Validation failed(?s:.)*\[S/Bad\] TRCOMP001 "):
+        app.synth()
