@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import Stack, Token
 from aws_cdk import aws_kms as kms
 
 from cdk_sagemaker_training.cdk.training_job import TrainingJob
@@ -30,6 +30,8 @@ def test_tokens_from_constructs_pass(tmp_path: Path) -> None:
     stack = Stack(app, "Test")
     key = kms.Key(stack, "Key")
     built = TrainingJob(stack, "Job", job=replace(BASE, output_path=None), volume_key=key)
-    assert built.valid and "${Token[" in built.request["OutputDataConfig"]["S3OutputPath"]
-    assert "${Token[" in built.request["ResourceConfig"]["VolumeKmsKeyId"]
+    # Deploy-time values are `${Name}` placeholders that CloudFormation fills from tokens.
+    assert built.valid and built.request["OutputDataConfig"]["S3OutputPath"] == "${OutputPath}"
+    assert built.request["ResourceConfig"]["VolumeKmsKeyId"] == "${VolumeKmsKey}"
+    assert all(Token.is_unresolved(built.substitutions[n]) for n in ("OutputPath", "VolumeKmsKey"))
     assert not [f for f in built.findings if f.code.startswith("API")]

@@ -20,6 +20,7 @@ from cdk_sagemaker_training.core.model import (
 )
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules import check_job, has_errors
+from cdk_sagemaker_training.core.rules.request_limits import MAX_RUN_LIMIT
 from cdk_sagemaker_training.core.service_model import job_name_pattern
 from cdk_sagemaker_training.launcher.definition import (
     EXECUTION_TAG,
@@ -109,10 +110,14 @@ def definition_for(
 
 
 def longest_accepted() -> JobSpec:
-    """The longest job the rules accept: one more second of max_run is LAUNCH001."""
-    spec = replace(BASE, max_run=EXECUTION_LIMIT_SECONDS - LAUNCH_MARGIN_SECONDS)
+    """The longest job the rules accept: a spot job with the API's longest max_run and the
+    max_wait that fills one year with the launch margin; one more second is LAUNCH001."""
+    spot = replace(BASE, use_spot_instances=True, max_run=MAX_RUN_LIMIT)
+    spec = replace(spot, max_wait=EXECUTION_LIMIT_SECONDS - LAUNCH_MARGIN_SECONDS - MAX_RUN_LIMIT)
     assert not has_errors(check_job(spec))
-    assert "LAUNCH001" in {f.code for f in check_job(replace(spec, max_run=spec.max_run + 1))}
+    assert {f.code for f in check_job(replace(spot, max_run=MAX_RUN_LIMIT + 1))} & {"API002"}
+    longer = replace(spec, max_wait=(spec.max_wait or 0) + 1)
+    assert "LAUNCH001" in {f.code for f in check_job(longer)}
     return spec
 
 
