@@ -14,7 +14,7 @@ from cdk_sagemaker_training.core.findings import Severity, SpecError
 from cdk_sagemaker_training.core.loader import load_jobs
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.launcher.definition import Integration
-from stacks.training_jobs import TrainingJobsStack
+from stacks.training_jobs import QUOTA_GUARD_ID, TrainingJobsStack
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
 JOBS_PER_STACK = 40
@@ -139,7 +139,7 @@ def guard_launchers(
 ) -> QuotaGuard:
     """One `QuotaGuard` for all jobs (quotas are account-wide), in the first stack; every
     launcher depends on it, so no launcher deploys before the check passed."""
-    guard = QuotaGuard(stacks[0], "QuotaGuard", jobs=specs, mode=mode)
+    guard = QuotaGuard(stacks[0], QUOTA_GUARD_ID, jobs=specs, mode=mode)
     for stack in stacks:
         for job in stack.jobs:
             job.node.add_dependency(guard)

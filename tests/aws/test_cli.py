@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from botocore.config import Config
 from botocore.stub import Stubber
 
-from cdk_sagemaker_training.aws.clients import Client
-from cdk_sagemaker_training.cli import main
-from cdk_sagemaker_training.cli import quotas as quotas_command
-from cdk_sagemaker_training.cli import warm_pools as warm_pools_command
+from cdk_sagemaker_training.aws.clients import DEFAULT_TIMEOUT, Client
+from cdk_sagemaker_training.cli import aws_options, main
 from tests.aws.conftest import REGION, quota, stub_listings
 from tests.aws.test_checker import ACCOUNT_WIDE, TRAINING, WARM_POOL
 from tests.aws.test_usage_and_increase import description, summary
@@ -46,12 +45,14 @@ def clients(
     """Route the commands' clients to the stubbed ones; returns the stubbers by service."""
     by_service = {"service-quotas": sq[0], "sagemaker": sm[0]}
 
-    def create_client(service: str, *, profile: str | None, region: str | None) -> Client:
+    def create_client(
+        service: str, *, profile: str | None, region: str | None, config: Config
+    ) -> Client:
         assert region == REGION
+        assert (config.connect_timeout, config.read_timeout) == (DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)
         return by_service[service]
 
-    monkeypatch.setattr(quotas_command, "create_client", create_client)
-    monkeypatch.setattr(warm_pools_command, "create_client", create_client)
+    monkeypatch.setattr(aws_options, "create_client", create_client)
     return {"service-quotas": sq[1], "sagemaker": sm[1]}
 
 
