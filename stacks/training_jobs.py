@@ -47,12 +47,13 @@ def check_construct_ids(jobs: Sequence[JobSpec]) -> None:
     owners = {ident: f"the stack's {ident}" for ident in (OUTPUT_ID, LOGS_KEY_ID, QUOTA_GUARD_ID)}
     findings: list[Finding] = []
 
-    def claim(ident: str, owner: str, path: str) -> None:
+    def claim(ident: str, owner: str, path: str) -> bool:
         taken = owners.setdefault(ident, owner)
         if taken != owner:
             findings.append(
                 APP003.finding(path, f"{owner} gives construct id {ident!r}, as {taken} does")
             )
+        return taken == owner
 
     for spec in jobs:
         where = str(spec.source_file or spec.name)
@@ -62,8 +63,8 @@ def check_construct_ids(jobs: Sequence[JobSpec]) -> None:
                 APP003.finding(f"{where}:name", f"job name {spec.name!r} has no letter or digit")
             )
             continue
-        claim(job_id, f"job {spec.name!r}", f"{where}:name")
-        claim(f"{job_id}StateMachineArn", f"the output of job {spec.name!r}", f"{where}:name")
+        if claim(job_id, f"job {spec.name!r}", f"{where}:name"):  # one finding per clash
+            claim(f"{job_id}StateMachineArn", f"the output of job {spec.name!r}", f"{where}:name")
         if spec.warm_pool_group is not None:
             group = spec.warm_pool_group
             claim(

@@ -214,7 +214,10 @@ TRAILING_NEWLINE = [
     ids=[case[0] for case in TRAILING_NEWLINE],
 )
 def test_a_trailing_newline_fails_the_check(field: str, value: Any, code: str) -> None:
-    vpc = {"subnets": ("subnet-0123456789abcdef0",), "security_group_ids": ("sg-0123456789abcdef0",)}
+    vpc = {
+        "subnets": ("subnet-0123456789abcdef0",),
+        "security_group_ids": ("sg-0123456789abcdef0",),
+    }
     stripped = value.strip() if isinstance(value, str) else tuple(v.strip() for v in value)
     valid = replace(BASE, **{**vpc, field: stripped})
     assert code not in [f.code for f in check_job(valid)]
