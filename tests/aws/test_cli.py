@@ -175,23 +175,6 @@ def test_invalid_job_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert (code, out) == (2, "")
 
 
-@pytest.fixture
-def no_aws_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No credentials and no region anywhere in the standard chain."""
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 @pytest.mark.usefixtures("no_aws_config")
 def test_no_credentials_still_prints_requirements_then_exits_3(
     capsys: pytest.CaptureFixture[str], jobs: Path
