@@ -44,6 +44,11 @@ def write_config(tmp_path: Path, text: str) -> None:
     (tmp_path / "config").write_text(text)
 
 
+def no_keys_but(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, config: str) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    write_config(tmp_path, config)
+
+
 # (id, how the environment is broken, extra arguments, text the message must contain)
 SETUP_ERRORS: list[tuple[str, Callable[[pytest.MonkeyPatch, Path], None], list[str], str]] = [
     ("bad-region", lambda mp, tmp: None, ["--region", "not a region!"], "region"),
@@ -61,10 +66,7 @@ SETUP_ERRORS: list[tuple[str, Callable[[pytest.MonkeyPatch, Path], None], list[s
     ),
     (
         "failing-credential-process",
-        lambda mp, tmp: (
-            mp.delenv("AWS_ACCESS_KEY_ID"),
-            write_config(tmp, "[default]\ncredential_process = /bin/false\n"),
-        ),
+        lambda mp, tmp: no_keys_but(mp, tmp, "[default]\ncredential_process = /bin/false\n"),
         ["--region", REGION],
         "no usable AWS credentials",
     ),

@@ -49,7 +49,8 @@ def clients(
         service: str, *, profile: str | None, region: str | None, config: Config
     ) -> Client:
         assert region == REGION
-        assert (config.connect_timeout, config.read_timeout) == (DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)
+        timeouts = (config.connect_timeout, config.read_timeout)  # type: ignore[attr-defined]
+        assert timeouts == (DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)
         return by_service[service]
 
     monkeypatch.setattr(aws_options, "create_client", create_client)

@@ -214,7 +214,7 @@ TRAILING_NEWLINE = [
     ids=[case[0] for case in TRAILING_NEWLINE],
 )
 def test_a_trailing_newline_fails_the_check(field: str, value: Any, code: str) -> None:
-    vpc = {
+    vpc: dict[str, Any] = {
         "subnets": ("subnet-0123456789abcdef0",),
         "security_group_ids": ("sg-0123456789abcdef0",),
     }

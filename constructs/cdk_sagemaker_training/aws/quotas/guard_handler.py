@@ -156,11 +156,6 @@ def run_check(event: Mapping[str, Any], budget: float) -> GuardResult:
     )
 
 
-def _cut(text: str, excess: int) -> str:
-    keep = max(0, len(text) - excess - len(TRUNCATED))
-    return text[:keep] + TRUNCATED if keep else ""
-
-
 def response_body(event: Mapping[str, Any], context: Any, result: GuardResult) -> bytes:
     """The JSON answer, cut to CloudFormation's `RESPONSE_LIMIT` bytes (the longest of
     the reason and the report is shortened first)."""
@@ -176,19 +171,23 @@ def response_body(event: Mapping[str, Any], context: Any, result: GuardResult) -
         "LogicalResourceId": event.get("LogicalResourceId"),
         "Data": dict(result.data),
     }
-    body = json.dumps(payload).encode()
-    while len(body) > RESPONSE_LIMIT:
-        texts = {"Reason": payload["Reason"], "Report": payload["Data"].get("Report", "")}
-        longest = max(texts, key=lambda key: len(texts[key]))
-        if not texts[longest]:
-            break  # nothing left to cut (only an absurd event gets here)
-        shorter = _cut(texts[longest], len(body) - RESPONSE_LIMIT)
-        if longest == "Reason":
-            payload["Reason"] = shorter
-        else:
-            payload["Data"]["Report"] = shorter
-        body = json.dumps(payload).encode()
-    return body
+    texts = [(payload, "Reason"), (payload["Data"], "Report")]
+    texts.sort(key=lambda place: -len(json.dumps(place[0].get(place[1], ""))))
+    for container, key in texts:  # the longest text is cut first
+        if len(json.dumps(payload).encode()) <= RESPONSE_LIMIT:
+            break
+        if key not in container:
+            continue
+        text, low, high = container[key], 0, len(container[key])
+        while low < high:  # the longest prefix that fits (escapes make bytes != characters)
+            middle = (low + high + 1) // 2
+            container[key] = text[:middle] + TRUNCATED
+            if len(json.dumps(payload).encode()) <= RESPONSE_LIMIT:
+                low = middle
+            else:
+                high = middle - 1
+        container[key] = text[:low] + TRUNCATED if low else ""
+    return json.dumps(payload).encode()
 
 
 def _respond(event: Mapping[str, Any], body: bytes, timeout: float) -> None:
