@@ -11,13 +11,14 @@ import difflib
 import os
 import re
 import stat
+import warnings
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
 
 from cdk_sagemaker_training.core.codes import Code, define
 from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
@@ -106,7 +107,9 @@ def _load(text: str, source: str) -> list[Any]:
                 source, f"received %YAML {match[1]!r}; the loader reads YAML 1.2 only"
             )
     try:
-        return list(YAML(typ="safe", pure=True).load_all(text))
+        with warnings.catch_warnings():  # a redefined anchor is valid YAML 1.2
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            return list(YAML(typ="safe", pure=True).load_all(text))
     except YAMLError as error:
         detail = " ".join(str(error).split())
         raise SPEC001.error(source, f"invalid YAML: {detail}") from None
