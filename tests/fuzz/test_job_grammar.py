@@ -31,10 +31,10 @@ from tests.synth_helpers import ROOT, cdk_context
 
 CODE = re.compile(r"\b[A-Z]{3,6}\d{3}\b")
 CHECKED = dict(derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", **CHECKED)  # type: ignore[arg-type]
-settings.register_profile("deep", max_examples=2000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 CLI_CASES = 150
+settings.register_profile("ci", max_examples=CLI_CASES, **CHECKED)  # type: ignore[arg-type]
+settings.register_profile("deep", max_examples=3000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 APP_CASES = 4
 RENDER_ARGS = [
     "--region",
@@ -147,7 +147,7 @@ def warm_image_tables() -> None:
     assert run_cli("plan", str(ROOT / "jobs"))[0] == 0
 
 
-@settings(max_examples=CLI_CASES, deadline=timedelta(seconds=5))
+@settings(deadline=timedelta(seconds=5))  # max_examples: the profile
 @given(job_files())
 def test_plan_and_render_end_with_a_code(text: str) -> None:
     with job_file(text) as path:
