@@ -1,4 +1,5 @@
-"""Hostile job files: every one ends with a coded finding, never a traceback or a hang."""
+"""Hostile job files beyond the table in test_loader.py: special files, directories, size
+and nesting limits, whole-value checks, and rules that must not crash."""
 
 from __future__ import annotations
 
@@ -16,81 +17,23 @@ from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import resolve_image
 from cdk_sagemaker_training.core.loader import load_job_file, load_jobs
 from cdk_sagemaker_training.core.rules import check_job
+from tests.core.test_loader import VALID, write
 from tests.factories import BASE, HUGGINGFACE
-
-VALID = """\
-name: demo
-framework: pytorch
-framework_version: "1.13.1"
-entry_point: train.py
-instance_type: ml.p3.2xlarge
-"""
-# 306 bytes that expand to 9**9 (387 million) values
-ALIAS_BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
-)
 
 
 def codes(error: pytest.ExceptionInfo[SpecError]) -> list[str]:
     return [finding.code for finding in error.value.findings]
 
 
-def load_text(tmp_path: Path, text: str) -> SpecError:
-    path = tmp_path / "job.yaml"
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    with pytest.raises(SpecError) as error:
-        load_job_file(path)
-    return error.value
-
-
-# (id, file text, expected code, text of the finding's path or message)
-HOSTILE = [
-    ("alias-bomb", ALIAS_BOMB, "SPEC010", "more than 100000 values"),
-    ("recursive-list-alias", VALID + "hyperparameters: &a {x: [*a]}\n", "SPEC010", "recursive"),
-    ("recursive-mapping-alias", "a: &a {b: *a}\n", "SPEC010", "recursive"),
-    ("deep-flow-nesting", "x: " + "[" * 1000 + "]" * 1000 + "\n", "SPEC010", "nested"),
-    ("nesting-past-the-limit", "x: " + "[" * 70 + "]" * 70 + "\n", "SPEC010", "nested more than"),
-    ("yaml-1.3", "%YAML 1.3\n---\n" + VALID, "SPEC011", "'1.3'"),
-    ("yaml-1.1", "%YAML 1.1\n---\n" + VALID, "SPEC011", "YAML 1.2 only"),
-    ("date", VALID + "hyperparameters: {start: 2024-01-01}\n", "SPEC011", "hyperparameters.start"),
-    ("timestamp", VALID + "tags: {at: 2001-12-14t21:59:43.10-05:00}\n", "SPEC011", "datetime"),
-    ("binary", VALID + "hyperparameters: {b: !!binary aGVsbG8=}\n", "SPEC011", "bytes"),
-    ("set", VALID + "hyperparameters: {s: !!set {a, b}}\n", "SPEC011", "set"),
-    ("pairs", VALID + "hyperparameters: {p: !!pairs [a: 1]}\n", "SPEC011", "tuple"),
-    ("complex-key", VALID + "? [a, b]\n: 1\n", "SPEC011", "tuple"),
-    ("json-surrogate", VALID.replace("demo", '"demo\\ud800"'), "SPEC011", "not valid Unicode"),
-    ("huge-integer", VALID + "max_run: " + "9" * 5000 + "\n", "SPEC011", "4300 digits"),
-    ("key-collision", VALID + '1: a\n"1": b\n', "SPEC012", "both read as '1'"),
-    ("hyperparameter-key-collision", VALID + "hyperparameters: {1: a, '1': b}\n", "SPEC012", "1"),
-    ("integer-distribution-key", VALID + "distribution: {1: {enabled: true}}\n", "SPEC004", "1"),
-    ("unknown-tag", VALID + "tags: {a: !foo 1}\n", "SPEC001", "!foo"),
-    ("not-utf-8", "name: \udcff\n", "SPEC001", "UTF-8"),
-]
-
-
-@pytest.mark.parametrize(
-    ("text", "code", "detail"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
-)
-def test_hostile_documents_get_a_coded_finding(
-    tmp_path: Path, text: str, code: str, detail: str
-) -> None:
-    error = load_text(tmp_path, text)
-    assert code in [f.code for f in error.findings]
-    assert any(detail in f"{f.path} {f.message}" for f in error.findings), error.findings
-
-
 def test_yaml_1_2_directive_and_quoted_dates_are_fine(tmp_path: Path) -> None:
-    path = tmp_path / "job.yaml"
-    path.write_text("%YAML 1.2\n---\n" + VALID + "hyperparameters: {start: '2024-01-01'}\n")
+    path = write(tmp_path, "%YAML 1.2\n---\n" + VALID + "hyperparameters: {start: '2024-01-01'}\n")
     assert load_job_file(path).hyperparameters["start"] == "2024-01-01"
 
 
 def test_documents_within_the_limits_load(tmp_path: Path) -> None:
     nested = "[" * (parsing.MAX_DEPTH - 3) + "]" * (parsing.MAX_DEPTH - 3)
     text = VALID + f"hyperparameters: {{deep: {nested}, shared: &s [1, 2], again: *s}}\n"
-    path = tmp_path / "job.yaml"
-    path.write_text(text)
-    assert load_job_file(path).hyperparameters["again"] == [1, 2]
+    assert load_job_file(write(tmp_path, text)).hyperparameters["again"] == [1, 2]
 
 
 def finishes(call: Callable[[], Any], seconds: float = 30) -> Any:

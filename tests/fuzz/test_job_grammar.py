@@ -35,7 +35,7 @@ CLI_CASES = 150
 settings.register_profile("ci", max_examples=CLI_CASES, **CHECKED)  # type: ignore[arg-type]
 settings.register_profile("deep", max_examples=3000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-APP_CASES = 4
+APP_CASES = 3
 RENDER_ARGS = [
     "--region",
     "us-east-1",
