@@ -13,14 +13,18 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
-from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
-from cdk_sagemaker_training.cdk.training_job import TrainingJob
-from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
-from cdk_sagemaker_training.core.codes import define
-from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
-from cdk_sagemaker_training.core.model import JobSpec
-from cdk_sagemaker_training.launcher.definition import Integration
+from cdk_sagemaker_training import (
+    Finding,
+    Integration,
+    JobSpec,
+    LauncherLogsKey,
+    OutputBucket,
+    Severity,
+    SpecError,
+    TrainingJob,
+    WarmPoolGroup,
+)
+from cdk_sagemaker_training.core.codes import define  # the app's own codes
 
 OUTPUT_ID = "Output"
 LOGS_KEY_ID = "LauncherLogsKey"
@@ -111,7 +115,7 @@ class TrainingJobsStack(Stack):
             job = TrainingJob(
                 self,
                 construct_id(spec.name),
-                spec=spec,
+                job=spec,
                 integration=integration,
                 warm_pool_group=group,
                 output_bucket=self.output.bucket,

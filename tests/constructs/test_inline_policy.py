@@ -19,7 +19,7 @@ def execution_role_policy(tmp_path: Path, late_object: str | None) -> str:
     """The execution role's inline policy as JSON, after an optional late grant."""
     app = new_app(tmp_path, nag=False)
     stack = Stack(app, "Test")
-    job = TrainingJob(stack, "Job", spec=BASE)
+    job = TrainingJob(stack, "Job", job=BASE)
     if late_object is not None:
         role = cast(TrainingExecutionRole, job.node.find_child("ExecutionRole"))
         role.allow_read_object(late_object)

@@ -163,11 +163,6 @@ class TrainingExecutionRole(Construct):
         else:
             records.append(merged)
 
-    @property
-    def statements(self) -> list[dict[str, Any]]:
-        """The role's inline statements as they will render (tokens unresolved)."""
-        return self._policy.statements()
-
     def _add_baseline(self) -> None:
         log_group = _arn("logs", f"log-group:{TRAINING_LOG_GROUP}")
         self._acknowledge(
@@ -205,10 +200,6 @@ class TrainingExecutionRole(Construct):
         """List and read objects under an `s3://bucket/prefix` (an input channel)."""
         bucket, prefix = s3_location(uri)
         self._read(_bucket_arn(bucket), prefix)
-
-    def grant_read(self, bucket: s3.IBucket, prefix: str = "") -> None:
-        """List and read objects of `bucket` under `prefix`. Default `prefix`: the whole bucket."""
-        self._read(bucket_name_and_arn(bucket)[1], prefix)
 
     def _read(self, bucket_arn: str, prefix: str) -> None:
         conditions = {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None
