@@ -16,8 +16,9 @@ from cdk_sagemaker_training.core import parsing
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import resolve_image
 from cdk_sagemaker_training.core.loader import load_job_file, load_jobs
+from cdk_sagemaker_training.core.policy import load_policy
 from cdk_sagemaker_training.core.rules import check_job
-from tests.core.test_loader import VALID, write
+from tests.core.test_loader import ALIAS_BOMB, VALID, write
 from tests.factories import BASE, HUGGINGFACE
 
 
@@ -34,6 +35,15 @@ def test_documents_within_the_limits_load(tmp_path: Path) -> None:
     nested = "[" * (parsing.MAX_DEPTH - 3) + "]" * (parsing.MAX_DEPTH - 3)
     text = VALID + f"hyperparameters: {{deep: {nested}, shared: &s [1, 2], again: *s}}\n"
     assert load_job_file(write(tmp_path, text)).hyperparameters["again"] == [1, 2]
+
+
+@pytest.mark.parametrize("load", [load_job_file, load_policy], ids=["job", "policy"])
+def test_job_and_policy_loaders_share_the_limits(
+    tmp_path: Path, load: Callable[[Path], object]
+) -> None:
+    with pytest.raises(SpecError) as error:
+        load(write(tmp_path, ALIAS_BOMB))
+    assert codes(error) == ["SPEC010"]
 
 
 def finishes(call: Callable[[], Any], seconds: float = 30) -> Any:

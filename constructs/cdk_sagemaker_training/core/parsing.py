@@ -39,8 +39,9 @@ SPEC005 = define("SPEC005", ERROR, "Required key missing", "Add the key named")
 SPEC006 = define("SPEC006", ERROR, "Value outside a closed set", "Use one of the values listed")
 
 
-MAX_FILE_BYTES = 1024 * 1024
-"""Largest file the loaders read (job files and policies are a few KB)."""
+MAX_FILE_BYTES = 256 * 1024
+"""Largest file the loaders read: job files and policies are a few KB, and the YAML
+parser (pure Python) needs seconds for hostile files near this size."""
 MAX_VALUES = 100_000
 """Values a document may hold once aliases are expanded (an alias bomb of a few hundred
 bytes expands to billions)."""
