@@ -43,7 +43,7 @@ ENI_REASON = (
     "SageMaker creates the job's network interfaces at run time, so their ids are unknown; "
     "creation is limited to the job's subnets and security groups."
 )
-S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
+S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 _batch: dict[int, tuple[TrainingExecutionRole, list[dict[str, str]]]] | None = None
 """Acknowledgements held back by `batched_role_updates`, per role."""
 
@@ -72,7 +72,7 @@ def batched_role_updates() -> Iterator[None]:
 
 def s3_location(uri: str) -> tuple[str, str]:
     """`s3://bucket/prefix` -> (bucket, prefix)."""
-    match = S3_URI.match(uri)
+    match = S3_URI.fullmatch(uri)
     if match is None:
         raise ValueError(f"not an S3 URI: {uri!r}")
     return match["bucket"], match["key"]
