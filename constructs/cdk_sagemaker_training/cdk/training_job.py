@@ -27,19 +27,9 @@ from constructs import Construct
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
 from cdk_sagemaker_training.cdk._private.nag import acknowledge, wildcard_acknowledgements
-from cdk_sagemaker_training.cdk._private.scope_cache import (
-    bucket_name_and_arn,
-    known_region,
-    seconds,
-    service_principal,
-    stack_of,
-)
+from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 from cdk_sagemaker_training.cdk._private.validation import report_findings
-from cdk_sagemaker_training.cdk.execution_role import (
-    TrainingExecutionRole,
-    batched_role_updates,
-    s3_object_arn,
-)
+from cdk_sagemaker_training.cdk.execution_role import TrainingExecutionRole, s3_object_arn
 from cdk_sagemaker_training.cdk.image_registry import image_reference
 from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
 from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
@@ -152,7 +142,8 @@ class TrainingJob(Construct):
             raise TypeError(f"{self.node.path}: pass role= or the job's role ARN, not both")
         self.integration = integration
         self._stack = stack_of(scope)
-        self._region = known_region(self._stack)
+        self._cache = stack_cache(self._stack)
+        self._region = self._cache.region
         self.findings: list[Finding] = check_job(self.spec, region=self._region)
         self._state_machine: sfn.StateMachine | None = None
         self._role: iam.IRole | None = None
@@ -161,8 +152,7 @@ class TrainingJob(Construct):
             warm_pool_group.add_member(self.spec)
         if not has_errors(self.findings):
             try:
-                with batched_role_updates():
-                    self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
+                self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
             except SpecError as error:
                 self.findings.extend(error.findings)
         report_findings(self, self.findings)
@@ -236,7 +226,7 @@ class TrainingJob(Construct):
         bucket = None
         if output_path is None:
             bucket = output_bucket or OutputBucket(self, "Output").bucket
-            output_path = f"s3://{bucket_name_and_arn(bucket)[0]}/{spec.name}"
+            output_path = f"s3://{self._cache.bucket_name_and_arn(bucket)[0]}/{spec.name}"
         image = image_reference(self._stack, resolve_image(spec))
         self._request = render_request(
             spec,
@@ -272,7 +262,7 @@ class TrainingJob(Construct):
         for channel in spec.inputs:
             role.allow_read(channel.s3_data)
         if bucket is not None:
-            role.grant_write(bucket, spec.name)
+            role.allow_write(bucket, spec.name)
         else:
             role.allow_write(output_path)
         if spec.checkpoint_s3_uri is not None:
@@ -304,7 +294,7 @@ class TrainingJob(Construct):
         launcher = iam.Role(
             self,
             "LauncherRole",
-            assumed_by=service_principal("states.amazonaws.com"),
+            assumed_by=self._cache.service_principal("states.amazonaws.com"),
             description=f"Launches SageMaker training job {spec.name}",
             inline_policies={LAUNCHER_POLICY: policy_document(grants)},
         )
@@ -312,13 +302,13 @@ class TrainingJob(Construct):
             launcher,
             {
                 **wildcard_acknowledgements(
-                    launcher,
+                    self._stack,
                     [training_job_arn(spec.name, pseudo.STACK_ARNS)],
                     "Each run creates a new job name: this job's prefix plus a per-execution "
                     "suffix.",
                 ),
                 **wildcard_acknowledgements(
-                    launcher,
+                    self._stack,
                     ["*"],
                     "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and "
                     "X-Ray actions, which have no resource-level permissions.",
@@ -355,7 +345,7 @@ class TrainingJob(Construct):
                 destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True
             ),
             tracing_enabled=True,
-            timeout=seconds(timeout),
+            timeout=self._cache.seconds(timeout),
             comment=f"Runs SageMaker training job {spec.name}",
         )
         # CDK adds DependsOn on the role, which its GetAtt already implies (cfn-lint W3005).

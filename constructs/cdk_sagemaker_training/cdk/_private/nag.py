@@ -1,9 +1,16 @@
 """cdk-nag acknowledgements for the wildcards these constructs create on purpose.
 
 cdk-nag (3.x) names each wildcard finding after the flattened resource
-(`AwsSolutions-IAM5[Resource::<flattened>]`), so the constructs acknowledge exactly the
-resources they scope by prefix, each with the reason the wildcard is the narrowest
-scope. Nothing here imports cdk-nag: acknowledgements are aws-cdk-lib metadata.
+(`AwsSolutions-IAM5[Resource::<flattened>]`) and, since 3.0, suppresses only exact ids
+acknowledged with `Validations.of(construct).acknowledge(...)` (no patterns). So the
+constructs acknowledge exactly the resources they scope by prefix, each with the reason
+the wildcard is the narrowest scope, through that public aws-cdk-lib API: nothing here
+imports cdk-nag (a development dependency).
+
+Kept shortcut: `flatten_reference` ports cdk-nag's `flattenCfnReference`
+(`src/utils/flatten-cfn-reference.ts`), which cdk-nag does not export.
+tests/constructs/test_nag_equivalence.py runs the real AwsSolutions checks over every kind
+of wildcard resource the constructs create and fails if the ids differ.
 """
 
 from __future__ import annotations
@@ -13,22 +20,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Stack, Validations
+from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct
 
-from cdk_sagemaker_training.cdk._private import pseudo
+from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache
 
 WILDCARD_RULE = "AwsSolutions::AwsSolutions-IAM5"
-ACKNOWLEDGED_RULES: str = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
-TOKEN = re.compile(r"(\$\{Token\[[^\]]+\]\})")
-_PSEUDO_NAMES = {
-    pseudo.PARTITION: "<AWS::Partition>",
-    pseudo.REGION: "<AWS::Region>",
-    pseudo.ACCOUNT_ID: "<AWS::AccountId>",
-    pseudo.URL_SUFFIX: "<AWS::URLSuffix>",
-}
-_FLAT_TOKENS: dict[str, str] = {}
-"""Token string -> flattened value; token strings are unique within a process."""
 
 
 def flatten_reference(node: Any) -> str:
@@ -53,35 +50,33 @@ def flatten_reference(node: Any) -> str:
     return json.dumps(node, separators=(",", ":"))
 
 
-def _flatten(scope: IConstruct, resource: str) -> str:
-    """`flatten_reference` of a resolved resource. Pseudo parameters are flattened in
-    Python and every other token is resolved once per app (resolving is a jsii round trip;
-    an app has thousands of these ARNs, most sharing a bucket or role token)."""
-    parts = []
-    for part in TOKEN.split(resource):
-        if TOKEN.fullmatch(part):
-            if part not in _FLAT_TOKENS:
-                _FLAT_TOKENS[part] = _PSEUDO_NAMES.get(part) or flatten_reference(
-                    Stack.of(scope).resolve(part)
-                )
-            parts.append(_FLAT_TOKENS[part])
-        else:
-            parts.append(flatten_reference(part))
-    return "".join(parts)
+def flattened(stack: Stack, resources: Sequence[str]) -> list[str]:
+    """cdk-nag's form of each resource as `stack` resolves it: the resources not seen
+    before in this stack are resolved in one `Stack.resolve` call (a jsii round trip)."""
+    memo = stack_cache(stack).flat_resources
+    new = [r for r in dict.fromkeys(resources) if r != "*" and r not in memo]
+    if new:
+        memo.update(zip(new, map(flatten_reference, stack.resolve(new)), strict=True))
+    return [memo.get(resource, resource) for resource in resources]
 
 
 def wildcard_acknowledgements(
-    scope: IConstruct, resources: Sequence[str], reason: str
+    stack: Stack, resources: Sequence[str], reason: str
 ) -> dict[str, str]:
     """IAM5 acknowledgement ids (with `reason`) for the `resources` that hold a wildcard."""
     wild = [resource for resource in resources if "*" in resource]
     if not wild:
         return {}
-    flats = (_flatten(scope, resource) for resource in wild)
-    return {f"{WILDCARD_RULE}[Resource::{flat}]": reason for flat in flats if "*" in flat}
+    return {
+        f"{WILDCARD_RULE}[Resource::{flat}]": reason
+        for flat in flattened(stack, wild)
+        if "*" in flat
+    }
 
 
 def acknowledge(scope: IConstruct, acknowledgements: Mapping[str, str]) -> None:
-    """Write what `Validations.of(scope).acknowledge(...)` writes, for many ids in one call."""
+    """`Validations.of(scope).acknowledge(...)` for many ids in one call."""
     if acknowledgements:
-        scope.node.add_metadata(ACKNOWLEDGED_RULES, dict(acknowledgements))
+        Validations.of(scope).acknowledge(
+            *(Acknowledgment(id=id_, reason=reason) for id_, reason in acknowledgements.items())
+        )
