@@ -13,7 +13,7 @@ from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import InlinePolicy
-from cdk_sagemaker_training.cdk._private.nag import acknowledge, wildcard_acknowledgements
+from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -95,6 +95,7 @@ class TrainingExecutionRole(Construct):
         )
         # Grants live in the role resource itself (no separate AWS::IAM::Policy).
         self._policy = InlinePolicy(self.role, INLINE_POLICY)
+        self._wildcards = WildcardAcknowledgements(self.role, self._stack)
         self._add_baseline()
 
     @property
@@ -113,22 +114,15 @@ class TrainingExecutionRole(Construct):
         resources: Sequence[str],
         reason: str = "",
         conditions: Mapping[str, Any] | None = None,
-    ) -> dict[str, str]:
+    ) -> None:
         """Add one statement once (jobs of a warm-pool group may ask for the same access).
 
-        `reason`: why a wildcard in `resources` is the narrowest scope; Default: none
-        expected. Returns the cdk-nag acknowledgements the new resources need.
+        `reason`: why a wildcard in `resources` is the narrowest scope (acknowledged for
+        cdk-nag); Default: none expected.
         """
-        new = self._policy.add(actions, resources, conditions)
-        return wildcard_acknowledgements(self._stack, new, reason)
-
-    def _acknowledge(self, *batches: Mapping[str, str]) -> None:
-        """Record acknowledgements in one call (each call is a jsii round trip)."""
-        merged: dict[str, str] = {}
-        for batch in batches:
-            for rule, reason in batch.items():
-                merged[rule] = f"{merged[rule]} {reason}" if rule in merged else reason
-        acknowledge(self.role, merged)
+        self._policy.add(actions, resources, conditions)
+        if reason:
+            self._wildcards.add(resources, reason)
 
     @property
     def statements(self) -> list[dict[str, Any]]:
@@ -137,31 +131,29 @@ class TrainingExecutionRole(Construct):
 
     def _add_baseline(self) -> None:
         log_group = _arn("logs", f"log-group:{TRAINING_LOG_GROUP}")
-        self._acknowledge(
-            self._add(
-                [
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:DescribeLogStreams",
-                    "logs:PutLogEvents",
-                ],
-                [log_group, f"{log_group}:*"],
-                "SageMaker names one log stream per job run in /aws/sagemaker/TrainingJobs; "
-                "the streams of this log group only.",
-            ),
-            self._add(
-                ["cloudwatch:PutMetricData"],
-                ["*"],
-                "cloudwatch:PutMetricData has no resource-level permissions; the condition "
-                "pins the /aws/sagemaker/TrainingJobs namespace.",
-                {"StringEquals": {"cloudwatch:namespace": TRAINING_METRICS_NAMESPACE}},
-            ),
-            self._add(
-                ["ecr:GetAuthorizationToken"],
-                ["*"],
-                "ecr:GetAuthorizationToken takes no resource: `*` is required; image pulls "
-                "are scoped to the image's repository.",
-            ),
+        self._add(
+            [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+            ],
+            [log_group, f"{log_group}:*"],
+            "SageMaker names one log stream per job run in /aws/sagemaker/TrainingJobs; "
+            "the streams of this log group only.",
+        )
+        self._add(
+            ["cloudwatch:PutMetricData"],
+            ["*"],
+            "cloudwatch:PutMetricData has no resource-level permissions; the condition "
+            "pins the /aws/sagemaker/TrainingJobs namespace.",
+            {"StringEquals": {"cloudwatch:namespace": TRAINING_METRICS_NAMESPACE}},
+        )
+        self._add(
+            ["ecr:GetAuthorizationToken"],
+            ["*"],
+            "ecr:GetAuthorizationToken takes no resource: `*` is required; image pulls "
+            "are scoped to the image's repository.",
         )
 
     def allow_image(self, repository_arn: str) -> None:
@@ -174,13 +166,11 @@ class TrainingExecutionRole(Construct):
         bucket_arn, prefix = self._bucket_and_prefix(location, prefix)
         conditions = {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None
         self._add(["s3:ListBucket"], [bucket_arn], conditions=conditions)
-        self._acknowledge(
-            self._add(
-                ["s3:GetObject"],
-                [f"{bucket_arn}/{prefix}*"],
-                "SageMaker reads every object under the channel's S3 prefix, as the job "
-                "definition names it; objects outside the prefix stay denied.",
-            )
+        self._add(
+            ["s3:GetObject"],
+            [f"{bucket_arn}/{prefix}*"],
+            "SageMaker reads every object under the channel's S3 prefix, as the job "
+            "definition names it; objects outside the prefix stay denied.",
         )
 
     def allow_read_object(self, object_arn: str) -> None:
@@ -191,13 +181,11 @@ class TrainingExecutionRole(Construct):
         """Write objects under an `s3://bucket/prefix` URI (the output path), or under
         `prefix` of a CDK bucket (Default `prefix`: the whole bucket)."""
         bucket_arn, prefix = self._bucket_and_prefix(location, prefix)
-        self._acknowledge(
-            self._add(
-                ["s3:PutObject"],
-                [f"{bucket_arn}/{prefix.rstrip('/')}/*" if prefix else f"{bucket_arn}/*"],
-                "SageMaker writes artifacts under <output path>/<job name>/ with a new job "
-                "name per run; writes are limited to this job's prefix.",
-            )
+        self._add(
+            ["s3:PutObject"],
+            [f"{bucket_arn}/{prefix.rstrip('/')}/*" if prefix else f"{bucket_arn}/*"],
+            "SageMaker writes artifacts under <output path>/<job name>/ with a new job "
+            "name per run; writes are limited to this job's prefix.",
         )
 
     def _bucket_and_prefix(self, location: str | s3.IBucket, prefix: str) -> tuple[str, str]:
@@ -216,14 +204,12 @@ class TrainingExecutionRole(Construct):
         """
         if key.startswith("alias/"):
             # IAM authorizes the key behind an alias, not the alias ARN.
-            self._acknowledge(
-                self._add(
-                    KMS_ACTIONS,
-                    ["*"],
-                    "The job names its key by alias; IAM authorizes the key behind the alias, "
-                    "so `*` is limited by the kms:ResourceAliases condition to that key.",
-                    {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key]}},
-                )
+            self._add(
+                KMS_ACTIONS,
+                ["*"],
+                "The job names its key by alias; IAM authorizes the key behind the alias, "
+                "so `*` is limited by the kms:ResourceAliases condition to that key.",
+                {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key]}},
             )
         else:
             self._add(KMS_ACTIONS, [key if key.startswith("arn:") else _arn("kms", f"key/{key}")])
@@ -231,20 +217,18 @@ class TrainingExecutionRole(Construct):
     def allow_vpc(self, subnets: Sequence[str], security_group_ids: Sequence[str]) -> None:
         """Create and delete the job's network interfaces in these subnets and groups."""
         interfaces = _arn("ec2", "network-interface/*")
-        self._acknowledge(
-            self._add(
-                ENI_DESCRIBE_ACTIONS,
-                ["*"],
-                "ec2:Describe* actions have no resource-level permissions: `*` is required.",
-            ),
-            self._add(
-                ["ec2:CreateNetworkInterface"],
-                [
-                    interfaces,
-                    *(_arn("ec2", f"subnet/{subnet}") for subnet in subnets),
-                    *(_arn("ec2", f"security-group/{group}") for group in security_group_ids),
-                ],
-                ENI_REASON,
-            ),
-            self._add(ENI_MANAGE_ACTIONS, [interfaces], ENI_REASON),
+        self._add(
+            ENI_DESCRIBE_ACTIONS,
+            ["*"],
+            "ec2:Describe* actions have no resource-level permissions: `*` is required.",
         )
+        self._add(
+            ["ec2:CreateNetworkInterface"],
+            [
+                interfaces,
+                *(_arn("ec2", f"subnet/{subnet}") for subnet in subnets),
+                *(_arn("ec2", f"security-group/{group}") for group in security_group_ids),
+            ],
+            ENI_REASON,
+        )
+        self._add(ENI_MANAGE_ACTIONS, [interfaces], ENI_REASON)

@@ -26,7 +26,7 @@ from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
-from cdk_sagemaker_training.cdk._private.nag import acknowledge, wildcard_acknowledgements
+from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 from cdk_sagemaker_training.cdk._private.validation import report_findings
 from cdk_sagemaker_training.cdk.execution_role import TrainingExecutionRole, s3_object_arn
@@ -298,22 +298,15 @@ class TrainingJob(Construct):
             description=f"Launches SageMaker training job {spec.name}",
             inline_policies={LAUNCHER_POLICY: policy_document(grants)},
         )
-        acknowledge(
-            launcher,
-            {
-                **wildcard_acknowledgements(
-                    self._stack,
-                    [training_job_arn(spec.name, pseudo.STACK_ARNS)],
-                    "Each run creates a new job name: this job's prefix plus a per-execution "
-                    "suffix.",
-                ),
-                **wildcard_acknowledgements(
-                    self._stack,
-                    ["*"],
-                    "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and "
-                    "X-Ray actions, which have no resource-level permissions.",
-                ),
-            },
+        wildcards = WildcardAcknowledgements(launcher, self._stack)
+        wildcards.add(
+            [training_job_arn(spec.name, pseudo.STACK_ARNS)],
+            "Each run creates a new job name: this job's prefix plus a per-execution suffix.",
+        )
+        wildcards.add(
+            ["*"],
+            "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
+            "actions, which have no resource-level permissions.",
         )
         self.definition = launcher_definition(
             request,

@@ -45,13 +45,12 @@ class InlinePolicy:
         actions: Sequence[str],
         resources: Sequence[str],
         conditions: Mapping[str, Any] | None = None,
-    ) -> list[str]:
-        """Allow `actions` on `resources`; returns the resources that were new."""
+    ) -> None:
+        """Allow `actions` on `resources` (merged with the statement of the same actions
+        and conditions; a resource already there is not repeated)."""
         key = (tuple(sorted(set(actions))), json.dumps(conditions or {}, sort_keys=True))
         known = self._resources.setdefault(key, [])
-        new = [resource for resource in dict.fromkeys(resources) if resource not in known]
-        known.extend(new)
-        return new
+        known.extend(resource for resource in dict.fromkeys(resources) if resource not in known)
 
     def statements(self) -> list[dict[str, Any]]:
         """The statements in the order their first grant arrived."""

@@ -5,7 +5,8 @@ cdk-nag (3.x) names each wildcard finding after the flattened resource
 acknowledged with `Validations.of(construct).acknowledge(...)` (no patterns). So the
 constructs acknowledge exactly the resources they scope by prefix, each with the reason
 the wildcard is the narrowest scope, through that public aws-cdk-lib API: nothing here
-imports cdk-nag (a development dependency).
+imports cdk-nag (a development dependency). The ids are computed when the app validates
+(see `WildcardAcknowledgements`).
 
 Kept shortcut: `flatten_reference` ports cdk-nag's `flattenCfnReference`
 (`src/utils/flatten-cfn-reference.ts`), which cdk-nag does not export.
@@ -20,10 +21,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import jsii
 from aws_cdk import Acknowledgment, Stack, Validations
-from constructs import IConstruct
-
-from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache
+from constructs import IConstruct, IValidation
 
 WILDCARD_RULE = "AwsSolutions::AwsSolutions-IAM5"
 
@@ -50,28 +50,46 @@ def flatten_reference(node: Any) -> str:
     return json.dumps(node, separators=(",", ":"))
 
 
-def flattened(stack: Stack, resources: Sequence[str]) -> list[str]:
-    """cdk-nag's form of each resource as `stack` resolves it: the resources not seen
-    before in this stack are resolved in one `Stack.resolve` call (a jsii round trip)."""
-    memo = stack_cache(stack).flat_resources
-    new = [r for r in dict.fromkeys(resources) if r != "*" and r not in memo]
-    if new:
-        memo.update(zip(new, map(flatten_reference, stack.resolve(new)), strict=True))
-    return [memo.get(resource, resource) for resource in resources]
+@jsii.implements(IValidation)
+class WildcardAcknowledgements:
+    """The IAM5 acknowledgements of one construct's deliberate wildcard resources.
 
+    Collected as grants are added and written once, when the app validates: after CDK
+    has resolved cross-stack references (a bucket of another stack becomes an output
+    reference), so each id names the resource exactly as cdk-nag sees it, and all ids
+    are resolved in one `Stack.resolve` and recorded in one `acknowledge` call.
+    """
 
-def wildcard_acknowledgements(
-    stack: Stack, resources: Sequence[str], reason: str
-) -> dict[str, str]:
-    """IAM5 acknowledgement ids (with `reason`) for the `resources` that hold a wildcard."""
-    wild = [resource for resource in resources if "*" in resource]
-    if not wild:
-        return {}
-    return {
-        f"{WILDCARD_RULE}[Resource::{flat}]": reason
-        for flat in flattened(stack, wild)
-        if "*" in flat
-    }
+    def __init__(self, scope: IConstruct, stack: Stack) -> None:
+        self._scope = scope
+        self._stack = stack
+        self._reasons: dict[str, list[str]] = {}
+        """Wildcard resource -> why it is the narrowest scope (in order, no repeats)."""
+        self._written: set[str] = set()
+        scope.node.add_validation(self)
+
+    def add(self, resources: Sequence[str], reason: str) -> None:
+        """Acknowledge the `resources` that hold a wildcard, with `reason`."""
+        for resource in resources:
+            if "*" in resource:
+                reasons = self._reasons.setdefault(resource, [])
+                if reason not in reasons:
+                    reasons.append(reason)
+
+    def validate(self) -> list[str]:
+        """Write the acknowledgements not written yet (CDK calls this at synthesis)."""
+        pending = [resource for resource in self._reasons if resource not in self._written]
+        if not pending:
+            return []
+        ids: dict[str, list[str]] = {}
+        for resource, resolved in zip(pending, self._stack.resolve(pending), strict=True):
+            flat = flatten_reference(resolved)
+            if "*" in flat:
+                reasons = ids.setdefault(f"{WILDCARD_RULE}[Resource::{flat}]", [])
+                reasons.extend(r for r in self._reasons[resource] if r not in reasons)
+        acknowledge(self._scope, {id_: " ".join(reasons) for id_, reasons in ids.items()})
+        self._written.update(pending)
+        return []
 
 
 def acknowledge(scope: IConstruct, acknowledgements: Mapping[str, str]) -> None:

@@ -1,7 +1,7 @@
 """Values the constructs of one stack read through jsii once, owned by that stack.
 
 Every read is a round trip to the jsii runtime (about 0.5 ms); at hundreds of jobs the
-repeated region, bucket attribute, principal, duration, mapping and reference reads add
+repeated region, bucket attribute, principal, duration and mapping reads add
 up. The cached values are the tokens CDK would return again, so templates do not change.
 
 Each stack gets its own `StackCache` (a weak-keyed table: nothing is shared between
@@ -31,8 +31,6 @@ class StackCache:
         region = stack.region
         self.region: str | None = None if Token.is_unresolved(region) else region
         """The stack's region, or None when it is a token (environment-agnostic stack)."""
-        self.flat_resources: dict[str, str] = {}
-        """Resource string -> its cdk-nag flattened form in this stack (`nag.py`)."""
         self.registry_accounts: dict[str, str] = {}
         """Image mapping id -> its `Fn::FindInMap` account token (`image_registry.py`)."""
         self._principals: dict[str, iam.ServicePrincipal] = {}
