@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,28 +39,24 @@ def agnostic_app(app: App) -> Iterator[Step]:
     bucket = OutputBucket(storage, "Output").bucket
     group = WarmPoolGroup(stack, "Pool", name="pool")
     pooled = replace(HUGGINGFACE, output_path=None, keep_alive_period_in_seconds=600)
-    yield lambda: TrainingJob(stack, "Job", spec=BASE)
-    yield lambda: TrainingJob(
-        stack,
-        "PoolA",
-        spec=replace(pooled, name="pool-a", warm_pool_group="pool"),
-        warm_pool_group=group,
-        output_bucket=bucket,
-    )
-    yield lambda: TrainingJob(
-        stack,
-        "PoolB",
-        spec=replace(pooled, name="pool-b", warm_pool_group="pool"),
-        warm_pool_group=group,
-        output_bucket=bucket,
-    )
+    yield partial(TrainingJob, stack, "Job", spec=BASE)
+    for name in ("pool-a", "pool-b"):
+        yield partial(
+            TrainingJob,
+            stack,
+            name.title().replace("-", ""),
+            spec=replace(pooled, name=name, warm_pool_group="pool"),
+            warm_pool_group=group,
+            output_bucket=bucket,
+        )
 
 
 def pinned_app(app: App) -> Iterator[Step]:
     """us-west-2: concrete image URIs, each job its own role and bucket."""
     stack = Stack(app, "Jobs", env=Environment(account="111122223333", region="us-west-2"))
-    yield lambda: TrainingJob(stack, "Job", spec=replace(BASE, output_path=None))
-    yield lambda: TrainingJob(
+    yield partial(TrainingJob, stack, "Job", spec=replace(BASE, output_path=None))
+    yield partial(
+        TrainingJob,
         stack,
         "PoolA",
         spec=replace(
