@@ -7,7 +7,7 @@ import sys
 
 from aws_cdk import App
 
-from cdk_sagemaker_training.core.findings import SpecError
+from cdk_sagemaker_training import SpecError
 from stacks import build_app
 
 VALIDATION_FAILED = "Validation failed"

@@ -59,7 +59,7 @@ def _build_ours(stack: Any, specs: list[Any]) -> None:
     bucket = OutputBucket(stack, "Output").bucket
     key = LauncherLogsKey(stack, "Logs").key
     for index, spec in enumerate(specs):
-        TrainingJob(stack, f"Job{index}", spec=spec, output_bucket=bucket, logs_key=key)
+        TrainingJob(stack, f"Job{index}", job=spec, output_bucket=bucket, logs_key=key)
 
 
 def _build_cdk_lib(stack: Any, specs: list[Any]) -> None:

@@ -8,19 +8,23 @@ from typing import Any, TypeVar
 
 from aws_cdk import App, Environment
 
-from cdk_sagemaker_training.cdk.quota_guard import GuardMode, QuotaGuard
-from cdk_sagemaker_training.core.codes import define, registered
-from cdk_sagemaker_training.core.findings import Severity, SpecError
-from cdk_sagemaker_training.core.loader import load_jobs
-from cdk_sagemaker_training.core.model import JobSpec
-from cdk_sagemaker_training.launcher.definition import Integration
+from cdk_sagemaker_training import (
+    GuardMode,
+    Integration,
+    JobSpec,
+    QuotaGuard,
+    Severity,
+    SpecError,
+    load_jobs,
+)
+from cdk_sagemaker_training.core.codes import define, registered  # the app's own codes
+from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH
 from stacks.training_jobs import TrainingJobsStack
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
 JOBS_PER_STACK = 40
 """Keeps every job stack well below CloudFormation's limits: about 6 resources, 1 output
 and 15 KB of template per job against 500 resources, 200 outputs and 1 MB."""
-DEFAULT_JOBS = "jobs"
 APP = "app"
 APP001 = define(
     "APP001",
@@ -113,7 +117,7 @@ def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Training
     """
     context = app.node.try_get_context
     if specs is None:
-        specs = load_jobs(context("jobs") or DEFAULT_JOBS)
+        specs = load_jobs(context("jobs") or DEFAULT_JOBS_PATH)
     account, region = context("account"), context("region")
     env = Environment(account=account, region=region) if account or region else None
     integration = _choice(app, "integration", Integration, Integration.RUN_JOB)

@@ -13,12 +13,14 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
-from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
-from cdk_sagemaker_training.cdk.training_job import TrainingJob
-from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
-from cdk_sagemaker_training.core.model import JobSpec
-from cdk_sagemaker_training.launcher.definition import Integration
+from cdk_sagemaker_training import (
+    Integration,
+    JobSpec,
+    LauncherLogsKey,
+    OutputBucket,
+    TrainingJob,
+    WarmPoolGroup,
+)
 
 
 def construct_id(name: str) -> str:
@@ -59,7 +61,7 @@ class TrainingJobsStack(Stack):
             job = TrainingJob(
                 self,
                 construct_id(spec.name),
-                spec=spec,
+                job=spec,
                 integration=integration,
                 warm_pool_group=group,
                 output_bucket=self.output.bucket,

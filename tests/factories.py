@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from cdk_sagemaker_training.core.model import CompilerConfig, Framework, JobSpec
+from cdk_sagemaker_training.core.policy import PlatformPolicy
+from cdk_sagemaker_training.core.rules import check_jobs
 
 BASE = JobSpec(
     name="base-job",
@@ -44,3 +46,19 @@ PLAIN_PYTORCH = replace(
 def job(base: JobSpec = BASE, **changes: Any) -> JobSpec:
     """`base` with some fields changed."""
     return replace(base, **changes)
+
+
+class Case(NamedTuple):
+    """One rule test case: the jobs (one, or a set for cross-job rules), the code it is
+    about, and the context the rules get."""
+
+    id: str
+    subject: JobSpec | tuple[JobSpec, ...]
+    code: str
+    region: str | None = None
+    policy: PlatformPolicy | None = None
+
+    def codes(self) -> set[str]:
+        """Every code the rules report for this case."""
+        specs = (self.subject,) if isinstance(self.subject, JobSpec) else self.subject
+        return {f.code for f in check_jobs(specs, region=self.region, policy=self.policy)}

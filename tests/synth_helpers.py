@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -116,13 +115,3 @@ def cfn_lint(templates: Iterable[Path]) -> subprocess.CompletedProcess[str]:
 def template_files(outdir: Path) -> list[Path]:
     """The templates a synth wrote."""
     return sorted(outdir.glob("*.template.json"))
-
-
-def evaluate_format(expression: str, **paths: str) -> str:
-    """Evaluate a `States.Format('...', $.a, ...)` whose arguments are plain paths."""
-    match = re.fullmatch(r"States\.Format\('((?:[^'\\]|\\.)*)', (.*)\)", expression)
-    assert match is not None, expression
-    template, arguments = match.groups()
-    values = iter(paths[a.strip()] for a in arguments.split(","))
-    out = re.sub(r"(?<!\\)\{\}", lambda _: next(values), template)
-    return re.sub(r"\\(.)", r"\1", out)

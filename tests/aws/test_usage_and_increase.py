@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-from cdk_sagemaker_training.aws.clients import AwsAccessError, Client, Retry
+from cdk_sagemaker_training.aws.clients import PAGE_SIZE, AwsAccessError, Client, Retry
 from cdk_sagemaker_training.aws.quotas.checker import (
     QuotaCheck,
     QuotaValue,
@@ -150,3 +151,19 @@ def test_increase_access_denied_is_an_access_error(sq: StubbedClient, retry: Ret
     stubber.add_client_error("request_service_quota_increase", "AccessDeniedException", "no", 400)
     with pytest.raises(AwsAccessError, match="servicequotas:RequestServiceQuotaIncrease"):
         request_increases([short("L-AAAAAAA1")], client, retry=retry)
+
+
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [
+        ("sagemaker", "ListTrainingJobs"),
+        ("service-quotas", "ListServiceQuotas"),
+        ("service-quotas", "ListAWSDefaultServiceQuotas"),
+    ],
+)
+def test_page_size_is_the_largest_page_each_listing_allows(service: str, operation: str) -> None:
+    model = botocore.session.get_session().get_service_model(service)
+    shape = model.operation_model(operation).input_shape
+    assert shape is not None
+    max_results = shape.members["MaxResults"]
+    assert max_results.metadata["max"] == PAGE_SIZE

@@ -44,6 +44,8 @@ class Synthesized:
     stack: Stack
     template: dict[str, Any]
     jobs: dict[str, TrainingJob]
+    assertions: Template
+    """The same template, for `has_resource_properties` with `Match`."""
 
 
 def synthesize(
@@ -54,7 +56,8 @@ def synthesize(
     stack = Stack(app, "Test", env=env)
     jobs = build(stack)
     app.synth()
-    return Synthesized(outdir, stack, dict(Template.from_stack(stack).to_json()), jobs)
+    template = Template.from_stack(stack)
+    return Synthesized(outdir, stack, dict(template.to_json()), jobs, template)
 
 
 @pytest.fixture(scope="session")
@@ -82,26 +85,26 @@ def agnostic(tmp_path_factory: pytest.TempPathFactory, source_dir: Path) -> Synt
             use_warm_pool_cache=True,
         )
         return {
-            "minimal": TrainingJob(stack, "Minimal", spec=replace(BASE, name="minimal")),
+            "minimal": TrainingJob(stack, "Minimal", job=replace(BASE, name="minimal")),
             "pool-a": TrainingJob(
                 stack,
                 "PoolA",
-                spec=replace(pooled, name="pool-a"),
+                job=replace(pooled, name="pool-a"),
                 warm_pool_group=group,
                 output_bucket=output.bucket,
             ),
             "pool-b": TrainingJob(
                 stack,
                 "PoolB",
-                spec=replace(pooled, name="pool-b", hyperparameters={"epochs": 2}),
+                job=replace(pooled, name="pool-b", hyperparameters={"epochs": 2}),
                 warm_pool_group=group,
                 output_bucket=output.bucket,
             ),
-            "secure": TrainingJob(stack, "Secure", spec=SECURE),
+            "secure": TrainingJob(stack, "Secure", job=SECURE),
             "polled": TrainingJob(
                 stack,
                 "Polled",
-                spec=replace(BASE, name="polled", output_path=None),
+                job=replace(BASE, name="polled", output_path=None),
                 integration=Integration.SDK_POLL,
                 schedule=events.Schedule.rate(Duration.days(1)),
                 schedule_input={"hyperparameters": {"epochs": "2"}},
@@ -118,19 +121,21 @@ def pinned(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
     def build(stack: Stack) -> dict[str, TrainingJob]:
         return {
-            "pinned": TrainingJob(stack, "Pinned", spec=PINNED),
+            "pinned": TrainingJob(stack, "Pinned", job=PINNED),
             "kwargs": TrainingJob(
                 stack,
                 "Kwargs",
-                name="kwargs-job",
-                framework="pytorch",
-                framework_version="1.13.1",
-                py_version="py39",
-                compiler_config={},
-                entry_point="train.py",
-                source_dir="s3://code-bucket/kwargs/sourcedir.tar.gz",
-                instance_type="ml.g5.2xlarge",
-                output_path="s3://out-bucket/kwargs",
+                job={
+                    "name": "kwargs-job",
+                    "framework": "pytorch",
+                    "framework_version": "1.13.1",
+                    "py_version": "py39",
+                    "compiler_config": {},
+                    "entry_point": "train.py",
+                    "source_dir": "s3://code-bucket/kwargs/sourcedir.tar.gz",
+                    "instance_type": "ml.g5.2xlarge",
+                    "output_path": "s3://out-bucket/kwargs",
+                },
             ),
         }
 

@@ -30,7 +30,7 @@ def execution_role_policy(tmp_path: Path, late_object: str | None) -> str:
     """The execution role's inline policy as JSON, after an optional late grant."""
     app = new_app(tmp_path, nag=False)
     stack = Stack(app, "Test")
-    job = TrainingJob(stack, "Job", spec=BASE)
+    job = TrainingJob(stack, "Job", job=BASE)
     if late_object is not None:
         role = cast(TrainingExecutionRole, job.node.find_child("ExecutionRole"))
         role.allow_read_object(late_object)
@@ -61,7 +61,7 @@ def consumer(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     app = new_app(tmp_path_factory.mktemp("consumer"), nag=False)
     stack = Stack(app, "Test")
     execution = TrainingExecutionRole(stack, "Execution")
-    job = TrainingJob(stack, "Job", spec=BASE)
+    job = TrainingJob(stack, "Job", job=BASE)
     grants = {}
     for name, role in {"Execution": execution.role, "Job": job.role}.items():
         role.add_to_principal_policy(consumer_statement(f"{name}AddToPolicy"))

@@ -81,7 +81,7 @@ def nag_run(tmp_path_factory: pytest.TempPathFactory) -> NagRun:
     role.allow_write(shared, "shared-prefix")  # a bucket of another stack (export)
     role.allow_key("alias/training")  # `*` with a condition
     role.allow_vpc(["subnet-1"], ["sg-1"])  # region and account pseudo parameters
-    job = TrainingJob(stack, "Job", spec=replace(BASE, name="nag-job", output_path=None))
+    job = TrainingJob(stack, "Job", job=replace(BASE, name="nag-job", output_path=None))
     launcher = job.node.find_child("LauncherRole")
     app.synth()
     report = json.loads((Path(outdir) / "validation-report.json").read_text())

@@ -16,8 +16,8 @@ CAP = PlatformPolicy(max_keep_alive_period_in_seconds=1800)
 def build(keep_alive: int) -> App:
     app = App()
     stack = Stack(app, "PolicyStack")
-    TrainingJob(stack, "Small", spec=job(name="small", keep_alive_period_in_seconds=600))
-    TrainingJob(stack, "Big", spec=job(name="big", keep_alive_period_in_seconds=keep_alive))
+    TrainingJob(stack, "Small", job=job(name="small", keep_alive_period_in_seconds=600))
+    TrainingJob(stack, "Big", job=job(name="big", keep_alive_period_in_seconds=keep_alive))
     Aspects.of(app).add(TrainingJobPolicy(CAP))
     return app
 

@@ -148,10 +148,7 @@ def test_cfn_lint_is_clean(synth: Synth) -> None:
 
 
 def asset_dir(synth: Synth) -> Path:
-    template = synth.raw["Guard-fail"]
-    (function,) = [
-        r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
-    ]
+    (function,) = synth.templates["Guard-fail"].find_resources("AWS::Lambda::Function").values()
     key = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
     return synth.outdir / f"asset.{key}"
 

@@ -12,6 +12,7 @@ from constructs import IConstruct
 
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import ResolvedImage, resolve_image
+from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PATH,
@@ -19,10 +20,11 @@ from cdk_sagemaker_training.launcher.definition import (
     QUOTA_ERRORS,
     THROTTLING_ERRORS,
 )
+from cdk_sagemaker_training.testing import guardrail_conditions, launcher_requests
 from tests.constructs.conftest import PINNED, PINNED_ENV, Synthesized
-from tests.synth_helpers import definition, evaluate_format, policy_statements, resources
+from tests.factories import BASE
+from tests.synth_helpers import definition, policy_statements, resources
 
-RUN_NAME = "pinned-20240131T123456-0a1b"
 EC2 = "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>"
 ENI = f"{EC2}:network-interface/*"
 
@@ -43,30 +45,24 @@ def role_statements(synth: Synthesized, role: Any) -> list[dict[str, Any]]:
     return policy_statements(synth.template, logical_id(synth, role))
 
 
-def merged_hyperparameters(asl: dict[str, Any], run_name: str) -> dict[str, str]:
-    """What the Train state sends without overrides, with the run name substituted."""
-    defaults = asl["States"]["SetDefaults"]["Parameters"]
-    reserved = {
-        key.removesuffix(".$"): (
-            evaluate_format(value, **{JOB_NAME_PATH: run_name}) if key.endswith(".$") else value
-        )
-        for key, value in defaults["reserved"].items()
-    }
-    return {**defaults["hyperparameters"], **reserved}
-
-
 def test_task_parameters_equal_the_rendered_request(pinned: Synthesized) -> None:
-    asl = state_machine(pinned, "pinned")
-    parameters = asl["States"]["Train"]["Parameters"]
+    """Read back through the public testing helper, so it stays honest too."""
     region = str(PINNED_ENV.region)
-    expected = render_request(PINNED, region=region, role_arn="unused", job_name=RUN_NAME)
+    expected = render_request(
+        PINNED, region=region, role_arn=str(PINNED.role), job_name=JOB_NAME_PLACEHOLDER
+    )
+    requests = launcher_requests(pinned.template)
+    assert set(requests) == {"pinned", "kwargs-job"}
+    assert requests["pinned"] == expected
 
-    static = {k: v for k, v in parameters.items() if not k.endswith(".$")}
-    assert static == {
-        k: v for k, v in expected.items() if k not in ("TrainingJobName", "HyperParameters")
-    }
-    assert parameters["TrainingJobName.$"] == JOB_NAME_PATH
-    assert merged_hyperparameters(asl, RUN_NAME) == expected["HyperParameters"]
+
+def test_testing_helper_makes_intrinsics_readable(agnostic: Synthesized) -> None:
+    request = launcher_requests(agnostic.template)["minimal"]
+    role_id = logical_id(agnostic, agnostic.jobs["minimal"].role)
+    assert request["RoleArn"] == f"${{{role_id}.Arn}}"
+    image = request["AlgorithmSpecification"]["TrainingImage"]
+    assert image.startswith("${DlcRegistry") and "[${AWS::Region}][account]}.dkr.ecr." in image
+    assert image.endswith(resolve_image(BASE).tag)
 
 
 def test_keep_alive_compiler_image_and_hyperparameters(pinned: Synthesized) -> None:
@@ -258,15 +254,26 @@ def test_execution_role_trusts_sagemaker_and_has_no_managed_policies(
     agnostic: Synthesized,
 ) -> None:
     role_id = logical_id(agnostic, agnostic.jobs["secure"].role)
-    role = agnostic.template["Resources"][role_id]["Properties"]
-    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+    trusted = agnostic.assertions.find_resources(
+        "AWS::IAM::Role",
         {
-            "Action": "sts:AssumeRole",
-            "Effect": "Allow",
-            "Principal": {"Service": "sagemaker.amazonaws.com"},
-        }
-    ]
-    assert "ManagedPolicyArns" not in role
+            "Properties": {
+                "AssumeRolePolicyDocument": Match.object_like(
+                    {
+                        "Statement": [
+                            {
+                                "Action": "sts:AssumeRole",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                            }
+                        ]
+                    }
+                ),
+                "ManagedPolicyArns": Match.absent(),
+            }
+        },
+    )
+    assert role_id in trusted
 
 
 def test_launcher_role_guardrails(agnostic: Synthesized) -> None:
@@ -327,12 +334,12 @@ def test_launcher_role_guardrails(agnostic: Synthesized) -> None:
 
 
 def test_keep_alive_guardrail_caps_the_configured_value(agnostic: Synthesized) -> None:
+    conditions = guardrail_conditions(agnostic.template)
+    caps = {job: c["NumericLessThanEqualsIfExists"] for job, c in conditions.items()}
+    assert caps["pool-a"]["sagemaker:KeepAlivePeriod"] == 1800
+    assert caps["minimal"]["sagemaker:KeepAlivePeriod"] == 0
     launcher = agnostic.jobs["pool-a"].node.find_child("LauncherRole")
-    create = role_statements(agnostic, launcher)[0]
-    assert (
-        create["Condition"]["NumericLessThanEqualsIfExists"]["sagemaker:KeepAlivePeriod"] == "1800"
-    )
-    assert create["Resource"].endswith(":training-job/pool-a-*")
+    assert role_statements(agnostic, launcher)[0]["Resource"].endswith(":training-job/pool-a-*")
 
 
 def test_warm_pool_group_shares_one_execution_role(agnostic: Synthesized) -> None:
@@ -349,60 +356,111 @@ def test_warm_pool_group_shares_one_execution_role(agnostic: Synthesized) -> Non
 
 
 def test_logging_and_tracing(agnostic: Synthesized) -> None:
+    agnostic.assertions.all_resources_properties(
+        "AWS::StepFunctions::StateMachine",
+        {
+            "StateMachineType": "STANDARD",
+            "TracingConfiguration": {"Enabled": True},
+            "LoggingConfiguration": Match.object_like(
+                {"Level": "ALL", "IncludeExecutionData": True}
+            ),
+        },
+    )
     log_groups = resources(agnostic.template, "AWS::Logs::LogGroup")
     for machine in resources(agnostic.template, "AWS::StepFunctions::StateMachine").values():
-        properties = machine["Properties"]
-        assert properties["StateMachineType"] == "STANDARD"
-        assert properties["TracingConfiguration"] == {"Enabled": True}
-        logging = properties["LoggingConfiguration"]
-        assert logging["Level"] == "ALL"
-        assert logging["IncludeExecutionData"] is True
+        logging = machine["Properties"]["LoggingConfiguration"]
         destination = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
         log_group = log_groups[destination["Fn::GetAtt"][0]]
-        assert "Fn::GetAtt" in log_group["Properties"]["KmsKeyId"]
+        assert "Fn::GetAtt" in log_group["Properties"]["KmsKeyId"]  # its own KMS key
 
 
 def test_output_bucket_settings(agnostic: Synthesized) -> None:
-    buckets = resources(agnostic.template, "AWS::S3::Bucket")
+    template = agnostic.assertions
+    buckets = template.find_resources("AWS::S3::Bucket")
     assert buckets
-    for bucket in buckets.values():
-        properties = bucket["Properties"]
-        assert bucket["DeletionPolicy"] == "Retain"
-        assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
-        assert properties["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True,
-            "BlockPublicPolicy": True,
-            "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True,
-        }
-        encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-        assert encryption[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
-    assert len(logged) == len(buckets) // 2  # every output bucket logs to its access-log bucket
-    for policy in resources(agnostic.template, "AWS::S3::BucketPolicy").values():
-        deny = policy["Properties"]["PolicyDocument"]["Statement"][0]
-        assert deny["Effect"] == "Deny"
-        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    template.all_resources("AWS::S3::Bucket", {"DeletionPolicy": "Retain"})
+    template.all_resources_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    Match.object_like({"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}})
+                ]
+            },
+        },
+    )
+    # Every output bucket logs to its access-log bucket.
+    logged = template.find_resources(
+        "AWS::S3::Bucket", {"Properties": {"LoggingConfiguration": Match.any_value()}}
+    )
+    assert len(logged) == len(buckets) // 2
+    template.all_resources_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        )
+                    ]
+                ),
+                "Version": Match.any_value(),
+            }
+        },
+    )
 
 
 def test_schedule_and_start_on_deploy(agnostic: Synthesized) -> None:
     job = agnostic.jobs["polled"]
-    arn = {"Ref": logical_id(agnostic, job.state_machine)}
-    rules = resources(agnostic.template, "AWS::Events::Rule")
-    assert [r["Properties"]["ScheduleExpression"] for r in rules.values()] == ["rate(1 day)"]
-    target = next(iter(rules.values()))["Properties"]["Targets"][0]
-    assert target["Arn"] == arn
-    assert target["Input"] == '{"hyperparameters":{"epochs":"2"}}'
+    agnostic.assertions.resource_count_is("AWS::Events::Rule", 1)
+    agnostic.assertions.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(1 day)",
+            "Targets": [
+                Match.object_like(
+                    {
+                        "Arn": {"Ref": logical_id(agnostic, job.state_machine)},
+                        "Input": '{"hyperparameters":{"epochs":"2"}}',
+                    }
+                )
+            ],
+        },
+    )
     (starter,) = resources(agnostic.template, "Custom::AWS").values()
     create = starter["Properties"]["Create"]
     assert '"action":"startExecution"' in str(create)
     assert job.definition_digest() in str(create)
 
 
-def test_start_on_deploy_trigger_changes_only_with_the_definition(agnostic: Synthesized) -> None:
-    job = agnostic.jobs["polled"]
-    assert job.definition_digest() == job.definition_digest()
-    assert job.definition_digest() != agnostic.jobs["minimal"].definition_digest()
+def _digest(spec: JobSpec) -> str:
+    """The definition digest of `spec`'s job, built in an app of its own."""
+    from aws_cdk import App, Stack
+
+    from cdk_sagemaker_training.cdk.training_job import TrainingJob
+
+    return TrainingJob(Stack(App(), "Digest"), "Job", job=spec).definition_digest()
+
+
+def test_start_on_deploy_trigger_changes_only_with_the_definition() -> None:
+    spec = replace(BASE, name="digest")
+    digest = _digest(spec)
+    # A rebuild (new app, new token numbers) must not start the job again on deploy...
+    assert _digest(spec) == digest
+    # ...but a job of the same name with another request must.
+    assert _digest(replace(spec, hyperparameters={"epochs": 3})) != digest
+    assert _digest(replace(spec, instance_count=2)) != digest
 
 
 def test_warnings_become_annotations_with_their_code(agnostic: Synthesized) -> None:
@@ -424,30 +482,16 @@ def test_request_is_exposed_for_tests(pinned: Synthesized) -> None:
     assert request["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 600
 
 
-def test_unknown_keyword_is_a_spec_error_with_code() -> None:
-    from aws_cdk import App, Stack
-
-    from cdk_sagemaker_training.cdk.training_job import TrainingJob
-
-    with pytest.raises(SpecError) as error:
-        TrainingJob(
-            Stack(App(), "S"),
-            "Bad",
-            name="bad",
-            framework="pytorch",
-            entry_point="t.py",
-            instance_typ="x",
-        )
-    assert [f.code for f in error.value.findings] == ["SPEC003"]
-    assert "S/Bad" in error.value.findings[0].path
-
-
 def test_invalid_job_exposes_no_launcher() -> None:
     from aws_cdk import App, Stack
 
     from cdk_sagemaker_training.cdk.training_job import TrainingJob
 
-    job = TrainingJob(Stack(App(), "S"), "Bad", spec=replace(PINNED, instance_type="ml.c5.xlarge"))
+    app = App()
+    job = TrainingJob(Stack(app, "S"), "Bad", job=replace(PINNED, instance_type="ml.c5.xlarge"))
     assert not job.valid
     with pytest.raises(SpecError):
         _ = job.state_machine
+    # ...and the app does not synthesize: the error names the construct and the code.
+    with pytest.raises(RuntimeError, match=r"Validation failed(?s:.)*\[S/Bad\] TRCOMP001 "):
+        app.synth()

@@ -39,13 +39,13 @@ def agnostic_app(app: App) -> Iterator[Step]:
     bucket = OutputBucket(storage, "Output").bucket
     group = WarmPoolGroup(stack, "Pool", name="pool")
     pooled = replace(HUGGINGFACE, output_path=None, keep_alive_period_in_seconds=600)
-    yield partial(TrainingJob, stack, "Job", spec=BASE)
+    yield partial(TrainingJob, stack, "Job", job=BASE)
     for name in ("pool-a", "pool-b"):
         yield partial(
             TrainingJob,
             stack,
             name.title().replace("-", ""),
-            spec=replace(pooled, name=name, warm_pool_group="pool"),
+            job=replace(pooled, name=name, warm_pool_group="pool"),
             warm_pool_group=group,
             output_bucket=bucket,
         )
@@ -54,12 +54,12 @@ def agnostic_app(app: App) -> Iterator[Step]:
 def pinned_app(app: App) -> Iterator[Step]:
     """us-west-2: concrete image URIs, each job its own role and bucket."""
     stack = Stack(app, "Jobs", env=Environment(account="111122223333", region="us-west-2"))
-    yield partial(TrainingJob, stack, "Job", spec=replace(BASE, output_path=None))
+    yield partial(TrainingJob, stack, "Job", job=replace(BASE, output_path=None))
     yield partial(
         TrainingJob,
         stack,
         "PoolA",
-        spec=replace(
+        job=replace(
             HUGGINGFACE,
             name="pool-a",
             inputs=(Channel(name="train", s3_data="s3://data-bucket/train"),),

@@ -45,7 +45,7 @@ def test_error_findings_fail_synthesis_with_code_and_path(
     tmp_path: Path, changes: dict[str, Any], code: str
 ) -> None:
     message = synth_error(
-        tmp_path, lambda stack: TrainingJob(stack, "Job", spec=replace(BASE, **changes))
+        tmp_path, lambda stack: TrainingJob(stack, "Job", job=replace(BASE, **changes))
     )
     assert code in message
     assert "Test/Job" in message
@@ -55,11 +55,11 @@ def test_warm_pool_group_names_the_first_differing_reuse_key(tmp_path: Path) -> 
     def build(stack: Stack) -> None:
         group = WarmPoolGroup(stack, "Pool", name="pool")
         pooled = replace(BASE, keep_alive_period_in_seconds=600, warm_pool_group="pool")
-        TrainingJob(stack, "A", spec=replace(pooled, name="a"), warm_pool_group=group)
+        TrainingJob(stack, "A", job=replace(pooled, name="a"), warm_pool_group=group)
         TrainingJob(
             stack,
             "B",
-            spec=replace(pooled, name="b", volume_size=100, instance_count=2),
+            job=replace(pooled, name="b", volume_size=100, instance_count=2),
             warm_pool_group=group,
         )
 
@@ -75,7 +75,7 @@ def test_known_region_without_the_image_fails(tmp_path: Path) -> None:
     registries = resolve_image(spec).registries
     region = next(r for r in CANDIDATE_REGIONS if r not in registries)
     message = synth_error(
-        tmp_path, lambda stack: TrainingJob(stack, "Job", spec=spec), region=region
+        tmp_path, lambda stack: TrainingJob(stack, "Job", job=spec), region=region
     )
     assert "IMAGE002" in message
     assert region in message

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from cdk_sagemaker_training.core.findings import SpecError
-from cdk_sagemaker_training.core.images import resolve_image
-from cdk_sagemaker_training.core.model import CompilerConfig
+from cdk_sagemaker_training.core.images import _config_name, _resolve_dlc, resolve_image
+from cdk_sagemaker_training.core.model import CompilerConfig, Framework
 from tests.factories import BASE, HUGGINGFACE, PLAIN_PYTORCH, TENSORFLOW, job
 
 DEFAULT_ACCOUNT = "763104351884"
@@ -109,3 +111,26 @@ def test_explicit_image_uri() -> None:
         "7",
         {"eu-west-1": "111122223333"},
     )
+
+
+@pytest.mark.parametrize("compiler", [False, True], ids=["plain", "compiler"])
+@pytest.mark.parametrize("framework", list(Framework), ids=str)
+def test_every_framework_has_an_sdk_training_table(framework: Framework, compiler: bool) -> None:
+    """A `Framework` member the SDK's tables do not know would fail every job that uses it."""
+    from sagemaker.core import image_uris
+
+    config = image_uris.config_for_framework(_config_name(framework, compiler))
+    assert config["training"]["versions"]
+
+
+def test_resolving_an_image_leaves_the_sdk_logger_alone() -> None:
+    """The library must not change process-wide logging: a user's level stays set."""
+    sdk_logger = logging.getLogger("sagemaker")
+    original = sdk_logger.level
+    sdk_logger.setLevel(logging.DEBUG)  # as a user debugging the SDK would
+    try:
+        _resolve_dlc.cache_clear()  # make the SDK itself run, not the cache
+        resolve_image(job(framework_version="1.12.0", py_version=None))
+        assert sdk_logger.level == logging.DEBUG
+    finally:
+        sdk_logger.setLevel(original)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from cdk_sagemaker_training.core.findings import SpecError
-from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.model import InstanceGroup, JobSpec
 from cdk_sagemaker_training.core.policy import PlatformPolicy, load_policy
 from cdk_sagemaker_training.core.rules import check_job, check_policy
-from tests.factories import BASE, job
+from tests.factories import BASE, Case, job
 
 STRICT = PlatformPolicy(
     allowed_instance_types=("ml.p3.*", "ml.g5.*"),
@@ -47,6 +47,23 @@ VIOLATIONS = [
         "keep_alive_period_in_seconds",
     ),
     ("instance-count", job(COMPLIANT, instance_count=5), "POLICY003", "instance_count"),
+    (
+        "instance-groups-count",
+        job(
+            COMPLIANT,
+            instance_type=None,
+            instance_groups=(
+                InstanceGroup(
+                    instance_group_name="a", instance_type="ml.p3.2xlarge", instance_count=3
+                ),
+                InstanceGroup(
+                    instance_group_name="b", instance_type="ml.g5.xlarge", instance_count=2
+                ),
+            ),
+        ),
+        "POLICY003",
+        "instance_count",
+    ),
     ("max-run", job(COMPLIANT, max_run=86400), "POLICY004", "max_run"),
     ("vpc", job(COMPLIANT, subnets=(), security_group_ids=()), "POLICY005", "subnets"),
     (
@@ -58,6 +75,22 @@ VIOLATIONS = [
     ("volume-key", job(COMPLIANT, volume_kms_key=None), "POLICY005", "volume_kms_key"),
     ("tag", job(COMPLIANT, tags={}), "POLICY006", "tags.team"),
 ]
+
+
+# The passing side of each POLICY rule, at or within the limit its violation crosses.
+POLICY_PASSING = [
+    Case("policy001-allowed-pattern", job(COMPLIANT, instance_type="ml.g5.xlarge"), "POLICY001"),
+    Case("policy002-at-cap", job(COMPLIANT, keep_alive_period_in_seconds=1800), "POLICY002"),
+    Case("policy003-at-cap", job(COMPLIANT, instance_count=4), "POLICY003"),
+    Case("policy004-at-cap", job(COMPLIANT, max_run=43200), "POLICY004"),
+    Case("policy005-all-settings", COMPLIANT, "POLICY005"),
+    Case("policy006-tag-present", COMPLIANT, "POLICY006"),
+]
+
+
+@pytest.mark.parametrize("case", POLICY_PASSING, ids=[c.id for c in POLICY_PASSING])
+def test_policy_rule_passes(case: Case) -> None:
+    assert case.code not in case._replace(policy=STRICT).codes()
 
 
 @pytest.mark.parametrize(

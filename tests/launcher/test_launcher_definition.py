@@ -10,15 +10,20 @@ from cdk_sagemaker_training.core.model import (
     JOB_NAME_MAX_LENGTH,
     JOB_NAME_PREFIX_MAX_LENGTH,
     RUN_SUFFIX_LENGTH,
+    JobSpec,
 )
 from cdk_sagemaker_training.core.service_model import job_name_pattern
 from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PATH,
     JOB_NAME_PLACEHOLDER,
+    Integration,
     escape_literal,
     job_name_expression,
+    launcher_definition,
+    request_from_definition,
     with_run_name,
 )
+from tests.core.test_request import GOLDEN_JOBS, render
 
 # What the expression yields for StartTime 2024-01-31T12:34:56.789Z and a UUID whose
 # second group is 0a1b.
@@ -67,3 +72,33 @@ def test_escaping_leaves_cdk_tokens_intact() -> None:
 def test_placeholder_in_a_list_element_is_rejected() -> None:
     with pytest.raises(ValueError):
         with_run_name({"list": [JOB_NAME_PLACEHOLDER]})
+
+
+@pytest.mark.parametrize("integration", list(Integration))
+@pytest.mark.parametrize("spec", GOLDEN_JOBS, ids=[s.name for s in GOLDEN_JOBS])
+def test_the_request_is_recovered_from_every_definition(
+    spec: JobSpec, integration: Integration
+) -> None:
+    request = render(spec, job_name=JOB_NAME_PLACEHOLDER)
+    definition = launcher_definition(
+        request,
+        job_name_prefix=spec.name,
+        overridable=list(spec.hyperparameters),
+        integration=integration,
+        quota_cause="short",
+        partition="aws",
+    )
+    assert request_from_definition(definition) == request
+
+
+def test_escaped_text_around_the_run_name_is_recovered() -> None:
+    text = f"it's {{x}} \\ {JOB_NAME_PLACEHOLDER}/a/{JOB_NAME_PLACEHOLDER}"
+    definition = launcher_definition(
+        {"TrainingJobName": JOB_NAME_PLACEHOLDER, "Environment": {"X": text}},
+        job_name_prefix="p",
+        overridable=[],
+        integration=Integration.SDK_POLL,
+        quota_cause="short",
+        partition="aws",
+    )
+    assert request_from_definition(definition)["Environment"] == {"X": text}

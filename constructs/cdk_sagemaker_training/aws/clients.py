@@ -21,6 +21,9 @@ QUOTA_ACTIONS = (
 )
 """IAM actions the quota check needs (both on resource `*`)."""
 USAGE_ACTIONS = ("sagemaker:ListTrainingJobs", "sagemaker:DescribeTrainingJob")
+PAGE_SIZE = 100
+"""`MaxResults` of every listing (`ListTrainingJobs`, `ListServiceQuotas`,
+`ListAWSDefaultServiceQuotas`): the largest page the botocore model allows each."""
 """IAM actions `--include-usage` and `warm-pools list` need."""
 
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})

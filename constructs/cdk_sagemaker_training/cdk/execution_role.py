@@ -77,7 +77,7 @@ class TrainingExecutionRole(Construct):
     namespace, get an ECR token. Everything else is allowed per job through the `allow_*`
     methods (image repository, inputs, output prefix, key ARNs, VPC), as statements of
     the role's own inline policy. It is `IGrantable`: CDK resources grant to it the CDK
-    way, e.g. `key.grant(role, *KMS_ACTIONS)` or `bucket.grant_read(role)`.
+    way, e.g. `key.grant_encrypt_decrypt(role)` or `bucket.grant_read(role)`.
     """
 
     def __init__(
@@ -123,11 +123,6 @@ class TrainingExecutionRole(Construct):
         self._policy.add(actions, resources, conditions)
         if reason:
             self._wildcards.add(resources, reason)
-
-    @property
-    def statements(self) -> list[dict[str, Any]]:
-        """The role's inline statements as they will render (tokens unresolved)."""
-        return self._policy.statements()
 
     def _add_baseline(self) -> None:
         log_group = _arn("logs", f"log-group:{TRAINING_LOG_GROUP}")
@@ -200,7 +195,7 @@ class TrainingExecutionRole(Construct):
     def allow_key(self, key: str) -> None:
         """Use a KMS key (volume, output or input) named by key ARN, key id or alias.
 
-        For a CDK key, grant the CDK way: `key.grant(role, *KMS_ACTIONS)`.
+        A CDK key grants the CDK way instead: `key.grant(role, *KMS_ACTIONS)`.
         """
         if key.startswith("alias/"):
             # IAM authorizes the key behind an alias, not the alias ARN.

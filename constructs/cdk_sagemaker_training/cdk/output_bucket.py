@@ -41,7 +41,3 @@ class OutputBucket(Construct):
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="output/",
         )
-
-    def output_path(self, prefix: str) -> str:
-        """`s3://<bucket>/<prefix>`: the `output_path` of one job."""
-        return f"s3://{self.bucket.bucket_name}/{prefix}"

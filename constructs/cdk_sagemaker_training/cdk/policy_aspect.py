@@ -14,6 +14,7 @@ from constructs import IConstruct
 
 from cdk_sagemaker_training.cdk._private.validation import report_findings
 from cdk_sagemaker_training.cdk.training_job import TrainingJob
+from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.policy import PlatformPolicy
 from cdk_sagemaker_training.core.rules import check_policy
 
@@ -27,5 +28,10 @@ class TrainingJobPolicy:
 
     def visit(self, node: IConstruct) -> None:
         """Report the policy findings of a training job."""
-        if isinstance(node, TrainingJob):
-            report_findings(node, check_policy(node.spec, self.policy))
+        if not isinstance(node, TrainingJob):
+            return
+        try:
+            spec = node.effective_spec
+        except SpecError:
+            return  # the job's own findings already fail synthesis
+        report_findings(node, check_policy(spec, self.policy))

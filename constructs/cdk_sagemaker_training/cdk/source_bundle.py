@@ -20,9 +20,6 @@ from aws_cdk import (
     ILocalBundling,
 )
 from aws_cdk import (
-    aws_iam as iam,
-)
-from aws_cdk import (
     aws_s3_assets as s3_assets,
 )
 from constructs import Construct
@@ -144,9 +141,3 @@ class SourceBundle(Construct):
     def object_arn(self) -> str:
         """ARN of the archive object, for exact-object read grants."""
         return self.asset.bucket.arn_for_objects(self.asset.s3_object_key)
-
-    def grant_read(self, grantee: iam.IGrantable) -> None:
-        """Allow `grantee` to read exactly this archive (not the whole asset bucket)."""
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.object_arn])
-        )

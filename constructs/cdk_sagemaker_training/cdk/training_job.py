@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
+import jsii
 from aws_cdk import Acknowledgment, CfnResource, Duration, Validations
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -29,7 +32,11 @@ from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
 from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 from cdk_sagemaker_training.cdk._private.validation import report_findings
-from cdk_sagemaker_training.cdk.execution_role import TrainingExecutionRole, s3_object_arn
+from cdk_sagemaker_training.cdk.execution_role import (
+    KMS_ACTIONS,
+    TrainingExecutionRole,
+    s3_object_arn,
+)
 from cdk_sagemaker_training.cdk.image_registry import image_reference
 from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
 from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
@@ -39,17 +46,20 @@ from cdk_sagemaker_training.core.findings import Finding, SpecError
 from cdk_sagemaker_training.core.images import resolve_image
 from cdk_sagemaker_training.core.loader import parse_job
 from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.options import option_conflicts
 from cdk_sagemaker_training.core.quota_requirements import QuotaKind, derive_requirements
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules import check_job, has_errors
 from cdk_sagemaker_training.launcher.definition import (
     JOB_NAME_PLACEHOLDER,
+    LAUNCHER_METADATA,
     Integration,
     launcher_definition,
 )
 from cdk_sagemaker_training.launcher.statements import launcher_statements, training_job_arn
 
 LAUNCHER_POLICY = "LaunchTrainingJob"
+
 DEFAULT_POLL_INTERVAL = Duration.minutes(1)
 DEFAULT_POLL_INTERVAL_SECONDS = int(DEFAULT_POLL_INTERVAL.to_seconds())
 LAUNCH_MARGIN = Duration.hours(6)
@@ -96,14 +106,49 @@ def definition_json(definition: Mapping[str, Any]) -> str:
     return json.dumps(_js_number(definition), ensure_ascii=False, separators=(",", ":"))
 
 
+def _with_cdk_objects(
+    spec: JobSpec,
+    vpc: ec2.IVpc | None,
+    vpc_subnets: ec2.SubnetSelection | None,
+    security_groups: Sequence[ec2.ISecurityGroup],
+    volume_key: kms.IKey | None,
+    output_key: kms.IKey | None,
+) -> JobSpec:
+    """`spec` with the values of CDK-typed options (tokens) in the keys they stand for."""
+    changes: dict[str, Any] = {}
+    if vpc is not None:
+        selection = vpc_subnets or ec2.SubnetSelection()
+        selected = vpc.select_subnets(
+            availability_zones=selection.availability_zones,
+            one_per_az=selection.one_per_az,
+            subnet_filters=selection.subnet_filters,
+            subnet_group_name=selection.subnet_group_name,
+            subnets=selection.subnets,
+            subnet_type=selection.subnet_type,
+        )
+        changes["subnets"] = tuple(selected.subnet_ids)
+    if security_groups:
+        changes["security_group_ids"] = tuple(g.security_group_id for g in security_groups)
+    if volume_key is not None:
+        changes["volume_kms_key"] = volume_key.key_arn
+    if output_key is not None:
+        changes["output_kms_key"] = output_key.key_arn
+    return replace(spec, **changes) if changes else spec
+
+
+@jsii.implements(iam.IGrantable)
 class TrainingJob(Construct):
     """One SageMaker training job: execution role, code, launcher state machine.
 
-    Pass a `spec` (for example from `load_jobs`) or the job's keys as keyword arguments
-    (the SDK v2 estimator names: `name`, `framework`, `entry_point`, `instance_type`, ...).
-    Error findings of the spec rules fail synthesis with their code; warnings become
+    `job` is the definition: a `JobSpec` (from `load_jobs` or `JobSpec.from_keys`) or a
+    mapping of its keys (the SDK v2 estimator names: `name`, `framework`,
+    `entry_point`, `instance_type`, ...). Everything else is an option of the construct,
+    so no job key can shadow one. Error findings (of the rules, or of options that
+    contradict the definition) fail synthesis with their code; warnings become
     annotations. Each execution may pass `{"hyperparameters": {"epochs": "5"}}` to
     override defaults (values as the API takes them: strings).
+
+    A `TrainingJob` is `IGrantable`: `bucket.grant_read(job)` grants its execution role.
     """
 
     def __init__(
@@ -111,48 +156,82 @@ class TrainingJob(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        spec: JobSpec | None = None,
+        job: JobSpec | Mapping[str, Any],
         integration: Integration = Integration.RUN_JOB,
         role: iam.IRole | None = None,
         warm_pool_group: WarmPoolGroup | None = None,
         output_bucket: s3.IBucket | None = None,
         logs_key: kms.IKey | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
+        volume_key: kms.IKey | None = None,
+        output_key: kms.IKey | None = None,
         schedule: events.Schedule | None = None,
         schedule_input: Mapping[str, Any] | None = None,
         start_on_deploy: bool = False,
         poll_interval: Duration = DEFAULT_POLL_INTERVAL,
-        **job: Any,
     ) -> None:
         """Build the launcher.
 
         `integration`: Default `Integration.RUN_JOB`. `role`: the execution role (used as
         is, no grants); Default: the job's `role` ARN, else the warm-pool group's shared
         role, else a new `TrainingExecutionRole` with exactly the job's access.
-        `output_bucket`: where jobs without `output_path` write; Default: a new
-        `OutputBucket`. `logs_key`: encrypts the launcher's logs; Default: a new key.
-        `schedule`/`schedule_input`: Default: no schedule / empty input.
-        `start_on_deploy`: start one run whenever the rendered job changes; Default False.
-        `poll_interval`: SDK_POLL's Wait; Default one minute.
+        `warm_pool_group`: Default: none. `output_bucket`: where a job without
+        `output_path` writes; Default: a new `OutputBucket`. `logs_key`: encrypts the
+        launcher's logs; Default: a new key. `vpc` (with `vpc_subnets`, Default: CDK's
+        default selection) and `security_groups`: the job's VPC as CDK objects, instead
+        of the job's `subnets`/`security_group_ids`; Default: none. `volume_key` /
+        `output_key`: keys as `IKey`, instead of `volume_kms_key` / `output_kms_key`;
+        Default: none. `schedule`/`schedule_input`: Default: no
+        schedule / empty input. `start_on_deploy`: start one run whenever the rendered job
+        changes; Default False. `poll_interval`: SDK_POLL's Wait; Default one minute.
         """
         super().__init__(scope, construct_id)
-        if spec is not None and job:
-            raise TypeError(f"{self.node.path}: pass spec= or the job's keys, not both")
-        self.spec = spec if spec is not None else parse_job(job, source=self.node.path)
-        if role is not None and self.spec.role is not None:
-            raise TypeError(f"{self.node.path}: pass role= or the job's role ARN, not both")
         self.integration = integration
         self._stack = stack_of(scope)
         self._cache = stack_cache(self._stack)
         self._region = self._cache.region
-        self.findings: list[Finding] = check_job(self.spec, region=self._region)
         self._state_machine: sfn.StateMachine | None = None
         self._role: iam.IRole | None = None
         self._request: dict[str, Any] | None = None
-        if warm_pool_group is not None:
-            warm_pool_group.add_member(self.spec)
-        if not has_errors(self.findings):
+        self._spec: JobSpec | None = None
+        try:
+            self._spec = job if isinstance(job, JobSpec) else parse_job(job, source=self.node.path)
+        except SpecError as error:
+            self.findings: list[Finding] = list(error.findings)
+        else:
+            self.findings = check_job(self._spec, region=self._region)
+            self.findings += option_conflicts(
+                self._spec,
+                where=self.node.path,
+                role=role is not None,
+                group=warm_pool_group.name if warm_pool_group is not None else None,
+                output_bucket=output_bucket is not None,
+                vpc=vpc is not None,
+                security_groups=bool(security_groups),
+                volume_key=volume_key is not None,
+                output_key=output_key is not None,
+            )
+            if warm_pool_group is not None:
+                warm_pool_group.add_member(self._spec)
+        self._effective: JobSpec | None = None
+        if self._spec is not None and not has_errors(self.findings):
+            self._effective = _with_cdk_objects(
+                self._spec, vpc, vpc_subnets, security_groups, volume_key, output_key
+            )
+            self._keys: list[str | kms.IKey] = [
+                key
+                for key in (
+                    volume_key or self._spec.volume_kms_key,
+                    output_key or self._spec.output_kms_key,
+                )
+                if key is not None
+            ]
             try:
-                self._build(role, warm_pool_group, output_bucket, logs_key, poll_interval)
+                self._build(
+                    self._effective, role, warm_pool_group, output_bucket, logs_key, poll_interval
+                )
             except SpecError as error:
                 self.findings.extend(error.findings)
         report_findings(self, self.findings)
@@ -161,6 +240,24 @@ class TrainingJob(Construct):
                 self._schedule(schedule, schedule_input or {})
             if start_on_deploy:
                 self._start_on_deploy()
+
+    @property
+    def spec(self) -> JobSpec:
+        """The job definition. Raises `SpecError` when `job` was not a valid definition."""
+        if self._spec is None:
+            raise SpecError(self.findings)
+        return self._spec
+
+    @property
+    def effective_spec(self) -> JobSpec:
+        """The definition with the CDK-typed options applied (their values are tokens):
+        what the request, the guardrails and platform policies see."""
+        return self._effective or self.spec
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The execution role's principal (what SageMaker runs the job as)."""
+        return self.role.grant_principal
 
     @property
     def valid(self) -> bool:
@@ -202,13 +299,13 @@ class TrainingJob(Construct):
 
     def _build(
         self,
+        spec: JobSpec,
         role: iam.IRole | None,
         group: WarmPoolGroup | None,
         output_bucket: s3.IBucket | None,
         logs_key: kms.IKey | None,
         poll_interval: Duration,
     ) -> None:
-        spec = self.spec
         owned: TrainingExecutionRole | None = None
         if role is None and spec.role is not None:
             role = iam.Role.from_role_arn(self, "ImportedRole", spec.role, mutable=False)
@@ -243,6 +340,10 @@ class TrainingJob(Construct):
         self._state_machine = self._create_state_machine(
             self._request, role, role_arn, logs_key, poll_interval
         )
+        # Names the job in the template, for `cdk_sagemaker_training.testing` and readers.
+        cast(sfn.CfnStateMachine, self._state_machine.node.default_child).add_metadata(
+            LAUNCHER_METADATA, {"job": spec.name}
+        )
 
     def _grant_data_access(
         self,
@@ -252,7 +353,7 @@ class TrainingJob(Construct):
         bucket: s3.IBucket | None,
         output_path: str,
     ) -> None:
-        spec = self.spec
+        spec = self.effective_spec
         if repository_arn is not None:
             role.allow_image(repository_arn)
         if source is not None:
@@ -268,9 +369,11 @@ class TrainingJob(Construct):
         if spec.checkpoint_s3_uri is not None:
             role.allow_read(spec.checkpoint_s3_uri)
             role.allow_write(spec.checkpoint_s3_uri)
-        for key in (spec.volume_kms_key, spec.output_kms_key):
-            if key is not None:
+        for key in self._keys:
+            if isinstance(key, str):
                 role.allow_key(key)
+            else:  # a CDK key grants the CDK way (its key policy stays as it is)
+                key.grant(role, *KMS_ACTIONS)
         if spec.uses_vpc:
             role.allow_vpc(spec.subnets, spec.security_group_ids)
 
@@ -282,7 +385,7 @@ class TrainingJob(Construct):
         logs_key: kms.IKey | None,
         poll_interval: Duration,
     ) -> sfn.StateMachine:
-        spec = self.spec
+        spec = self.effective_spec
         grants = launcher_statements(
             spec,
             job_name_prefix=spec.name,

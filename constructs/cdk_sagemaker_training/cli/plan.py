@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from cdk_sagemaker_training.cli.exit_codes import FINDINGS, OK
-from cdk_sagemaker_training.cli.output import format_table, print_findings, print_json
+from cdk_sagemaker_training.cli.output import print_findings, print_json
 from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
 from cdk_sagemaker_training.core.images import resolve_image
-from cdk_sagemaker_training.core.loader import load_jobs
+from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH, load_jobs
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.policy import PlatformPolicy, load_policy
 from cdk_sagemaker_training.core.rules import check_jobs, has_errors, location
+from cdk_sagemaker_training.core.text import format_table
 
-DEFAULT_JOBS_PATH = Path("jobs")
 HEADERS = ("job", "image", "compiler", "instances", "keep-alive", "warm-pool group", "findings")
 
 

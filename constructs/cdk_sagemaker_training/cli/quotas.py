@@ -23,10 +23,8 @@ from cdk_sagemaker_training.aws.quotas.report import (
 from cdk_sagemaker_training.aws.quotas.usage import fetch_usage
 from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
 from cdk_sagemaker_training.cli.output import print_json
-from cdk_sagemaker_training.core.loader import load_jobs
+from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH, load_jobs
 from cdk_sagemaker_training.core.quota_requirements import QuotaRequirement, derive_requirements
-
-DEFAULT_JOBS_PATH = Path("jobs")
 
 
 def register(subparsers: Any) -> None:

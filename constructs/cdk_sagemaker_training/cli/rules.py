@@ -11,9 +11,10 @@ from typing import Any
 
 from cdk_sagemaker_training.cli import render  # noqa: F401  (registers CLI001)
 from cdk_sagemaker_training.cli.exit_codes import OK
-from cdk_sagemaker_training.cli.output import format_table, print_json
+from cdk_sagemaker_training.cli.output import print_json
 from cdk_sagemaker_training.core.catalog import library_codes
 from cdk_sagemaker_training.core.codes import Code, markdown_table
+from cdk_sagemaker_training.core.text import format_table
 
 
 def register(subparsers: Any) -> None:

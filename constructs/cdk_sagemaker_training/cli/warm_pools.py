@@ -7,10 +7,10 @@ import sys
 from typing import Any
 
 from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, create_client
-from cdk_sagemaker_training.aws.quotas.report import table
 from cdk_sagemaker_training.aws.warm_pools import ReleaseOutcome, list_warm_pools, release_warm_pool
 from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
 from cdk_sagemaker_training.cli.output import print_json
+from cdk_sagemaker_training.core.text import format_table
 
 HEADERS = (
     "job",
@@ -65,7 +65,7 @@ def _list(client: Any, args: argparse.Namespace) -> int:
             )
             for p in pools
         ]
-        print(table(HEADERS, rows))
+        print(format_table(HEADERS, rows))
     return OK
 
 

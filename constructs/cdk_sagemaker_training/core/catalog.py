@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from cdk_sagemaker_training.core import images, loader, parsing, request, rules  # noqa: F401
+from cdk_sagemaker_training.core import (  # noqa: F401  (each registers its codes)
+    images,
+    loader,
+    options,
+    parsing,
+    request,
+    rules,
+)
 from cdk_sagemaker_training.core.codes import Code, registered
 
 

@@ -6,6 +6,7 @@ compiler-enabled image with the hyperparameters below (SDK `TrainingCompilerConf
 
 from __future__ import annotations
 
+from cdk_sagemaker_training.core.distribution import DistributionKey
 from cdk_sagemaker_training.core.model import Framework, JobSpec
 
 HP_ENABLED = "sagemaker_training_compiler_enabled"
@@ -25,10 +26,13 @@ HUGGINGFACE_PYTORCH_RANGE = ((1, 9), (1, 11))
 TENSORFLOW_RANGE = ((2, 9), (2, 11))
 PYTORCHXLA_MIN = {Framework.HUGGINGFACE: (1, 11), Framework.PYTORCH: (1, 12)}
 """Minimum PyTorch version for `pytorchxla` distributed compiler training."""
-SM_DISTRIBUTED_KEYS = ("smdistributed", "pytorchddp")
-"""SageMaker distributed libraries (the SDK rewrites `pytorchddp` to smdistributed)."""
-PYTORCHXLA = "pytorchxla"
-MULTI_WORKER_MIRRORED = "multi_worker_mirrored_strategy"
+UNSUPPORTED_DISTRIBUTIONS = (
+    DistributionKey.SMDISTRIBUTED,
+    DistributionKey.PYTORCHDDP,
+    DistributionKey.MULTI_WORKER_MIRRORED_STRATEGY,
+)
+"""SageMaker distributed libraries (the SDK rewrites `pytorchddp` to smdistributed) and
+TensorFlow's multi-worker mirrored strategy: compiler jobs cannot use them (TRCOMP003)."""
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -54,7 +58,7 @@ def instance_class(instance_type: str) -> str:
 
 def pytorchxla_enabled(spec: JobSpec) -> bool:
     """Whether the job asks for PyTorch/XLA distributed training."""
-    settings = spec.distribution.get(PYTORCHXLA)
+    settings = spec.distribution.get(DistributionKey.PYTORCHXLA)
     return isinstance(settings, dict) and bool(settings.get("enabled", False))
 
 

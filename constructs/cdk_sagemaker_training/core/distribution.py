@@ -8,10 +8,25 @@ rendered (rule JOB011).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.model import Framework, JobSpec
 
+
+class DistributionKey(StrEnum):
+    """Top-level `distribution` keys of the SDK v2 framework estimators."""
+
+    PYTORCHXLA = "pytorchxla"
+    SMDISTRIBUTED = "smdistributed"
+    PYTORCHDDP = "pytorchddp"
+    TORCH_DISTRIBUTED = "torch_distributed"
+    MULTI_WORKER_MIRRORED_STRATEGY = "multi_worker_mirrored_strategy"
+    MPI = "mpi"
+    PARAMETER_SERVER = "parameter_server"
+
+
+# The hyperparameters the framework containers read.
 PYTORCH_XLA = "sagemaker_pytorch_xla_multi_worker_enabled"
 PARAMETER_SERVER = "sagemaker_parameter_server_enabled"
 MPI = "sagemaker_mpi_enabled"
@@ -33,34 +48,36 @@ def _generic(spec: JobSpec) -> dict[str, Any]:
     """`Framework._distribution_configuration` (every framework)."""
     distribution = spec.distribution
     config: dict[str, Any] = {}
-    if "pytorchxla" in distribution:
-        config[PYTORCH_XLA] = _enabled(distribution["pytorchxla"])
-    if "parameter_server" in distribution:
-        config[PARAMETER_SERVER] = _enabled(distribution["parameter_server"])
-    if "mpi" in distribution:
-        mpi = distribution["mpi"]
+    if DistributionKey.PYTORCHXLA in distribution:
+        config[PYTORCH_XLA] = _enabled(distribution[DistributionKey.PYTORCHXLA])
+    if DistributionKey.PARAMETER_SERVER in distribution:
+        config[PARAMETER_SERVER] = _enabled(distribution[DistributionKey.PARAMETER_SERVER])
+    if DistributionKey.MPI in distribution:
+        mpi = distribution[DistributionKey.MPI]
         config[MPI] = _enabled(mpi)
         if mpi.get("processes_per_host"):
             config[MPI_PROCESSES_PER_HOST] = mpi["processes_per_host"]
         config[MPI_CUSTOM_OPTIONS] = mpi.get("custom_mpi_options", "")
-    if "smdistributed" in distribution:
-        data_parallel = distribution["smdistributed"].get("dataparallel", {})
+    if DistributionKey.SMDISTRIBUTED in distribution:
+        data_parallel = distribution[DistributionKey.SMDISTRIBUTED].get("dataparallel", {})
         config[SM_DATA_PARALLEL] = _enabled(data_parallel)
         config[INSTANCE_TYPE] = spec.instance_type
         if _enabled(data_parallel):
             config[SM_DATA_PARALLEL_CUSTOM_OPTIONS] = data_parallel.get("custom_mpi_options", "")
-    if "multi_worker_mirrored_strategy" in distribution:
-        config[MULTI_WORKER_MIRRORED] = _enabled(distribution["multi_worker_mirrored_strategy"])
+    if DistributionKey.MULTI_WORKER_MIRRORED_STRATEGY in distribution:
+        settings = distribution[DistributionKey.MULTI_WORKER_MIRRORED_STRATEGY]
+        config[MULTI_WORKER_MIRRORED] = _enabled(settings)
     return config
 
 
 def hyperparameters(spec: JobSpec) -> dict[str, Any]:
     """The distribution hyperparameters, before JSON encoding (empty for one process)."""
     distribution = spec.distribution
-    if spec.framework == "pytorch" and _enabled(distribution.get("pytorchddp")):
+    pytorch = spec.framework is Framework.PYTORCH
+    if pytorch and _enabled(distribution.get(DistributionKey.PYTORCHDDP)):
         return {PYTORCH_DDP: True, INSTANCE_TYPE: spec.instance_type}
-    if spec.framework == "pytorch" and _enabled(distribution.get("torch_distributed")):
-        config = _generic(spec) if "smdistributed" in distribution else {}
+    if pytorch and _enabled(distribution.get(DistributionKey.TORCH_DISTRIBUTED)):
+        config = _generic(spec) if DistributionKey.SMDISTRIBUTED in distribution else {}
         return {**config, TORCH_DISTRIBUTED: True, INSTANCE_TYPE: spec.instance_type}
     return _generic(spec)
 

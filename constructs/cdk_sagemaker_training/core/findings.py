@@ -26,7 +26,13 @@ class Finding:
     """What was received and how to fix it."""
 
     def __str__(self) -> str:
-        return f"{self.severity.value.upper()} {self.code} {self.path}: {self.message}"
+        return self.describe()
+
+    def describe(self, *, severity: bool = True) -> str:
+        """`ERROR CODE path: message`; without `severity` where the reader shows it apart
+        (CDK validation errors and warnings). Default: with it."""
+        text = f"{self.code} {self.path}: {self.message}"
+        return f"{self.severity.value.upper()} {text}" if severity else text
 
     def as_dict(self) -> dict[str, str]:
         """JSON-ready form."""

@@ -8,7 +8,6 @@ lazily: only code that resolves an image pays for it (about 1.7 s).
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -235,7 +234,6 @@ def _sdk_training_image_uri(
     """The URI from the SDK's own estimator path (`get_training_image_uri`)."""
     from sagemaker.core.training_compiler.config import TrainingCompilerConfig
 
-    logging.getLogger("sagemaker").setLevel(logging.WARNING)
     uri: str = image_uris.get_training_image_uri(
         region,
         query.framework,

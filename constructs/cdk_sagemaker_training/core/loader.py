@@ -54,6 +54,8 @@ SPEC008 = define(
     "Add *.yaml files or point at another path",
 )
 JOB_FILE_SUFFIXES = (".yaml", ".yml")
+DEFAULT_JOBS_PATH = Path("jobs")
+"""Where the CLI and the reference app look for job files when given none."""
 SPEC_FIELDS = tuple(f.name for f in fields(JobSpec) if f.name != "source_file")
 REQUIRED_FIELDS = ("name", "framework", "entry_point")
 

@@ -158,6 +158,14 @@ class JobSpec:
     source_file: Path | None = field(default=None, compare=False)
     """The job file this spec was loaded from, for messages."""
 
+    @classmethod
+    def from_keys(cls, **keys: Any) -> JobSpec:
+        """A job from its keys as keyword arguments (the SDK v2 estimator names), checked
+        as a job file is. Raises `SpecError` with every finding (SPEC codes)."""
+        from cdk_sagemaker_training.core.loader import parse_job  # the loader builds specs
+
+        return parse_job(keys, source=f"JobSpec.from_keys(name={keys.get('name')!r})")
+
     @property
     def compiler_enabled(self) -> bool:
         """Whether Training Compiler is on for this job."""

@@ -16,6 +16,8 @@ from typing import Any
 JOB_NAME_PLACEHOLDER = "cdkSmtRunJobName7f3e9a1c"
 """Rendered in place of the job name, then replaced by the per-execution name."""
 JOB_NAME_PATH = "$.run.jobName"
+LAUNCHER_METADATA = "cdk_sagemaker_training:launcher"
+"""Template metadata key on each launcher state machine: `{"job": <job name>}`."""
 THROTTLING_ERRORS = (
     "ThrottlingException",
     "SageMaker.ThrottlingException",
@@ -265,3 +267,54 @@ def _poll_states(
         },
         "Succeeded": {"Type": "Succeed"},
     }
+
+
+_FORMAT_CALL = re.compile(r"States\.Format\('(?P<template>(?:[^'\\]|\\.)*)'(?:, .*)?\)", re.S)
+_TEMPLATE_PART = re.compile(r"\\(.)|\{\}", re.S)
+
+
+def _unformat(expression: str) -> str:
+    """The text `_format_with_name` turned into `expression`, with the placeholder back."""
+    if expression == JOB_NAME_PATH:
+        return JOB_NAME_PLACEHOLDER
+    match = _FORMAT_CALL.fullmatch(expression)
+    if match is None:
+        raise ValueError(f"not a run-name expression: {expression!r}")
+    return _TEMPLATE_PART.sub(
+        lambda part: part.group(1) if part.group(1) is not None else JOB_NAME_PLACEHOLDER,
+        match["template"],
+    )
+
+
+def _without_run_name(value: Any) -> Any:
+    """Inverse of `with_run_name`: `"Key.$"` expressions back to placeholder strings."""
+    if isinstance(value, Mapping):
+        return {
+            key.removesuffix(".$"): _unformat(item)
+            if key.endswith(".$") and isinstance(item, str)
+            else _without_run_name(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_run_name(item) for item in value]
+    return value
+
+
+def request_from_definition(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The request a launcher definition sends when run without overrides (its job name
+    is `JOB_NAME_PLACEHOLDER`): the inverse of `launcher_definition`, for tests."""
+    states = definition["States"]
+    parameters = {
+        key: value
+        for key, value in states["Train"]["Parameters"].items()
+        if key not in ("TrainingJobName.$", "HyperParameters.$")
+    }
+    defaults = states["SetDefaults"]["Parameters"]
+    hyperparameters = {
+        **defaults["hyperparameters"],
+        **_without_run_name(defaults["reserved"]),
+    }
+    request = {"TrainingJobName": JOB_NAME_PLACEHOLDER, **_without_run_name(parameters)}
+    if hyperparameters:
+        request["HyperParameters"] = hyperparameters
+    return request

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from cdk_sagemaker_training.aws.clients import (
     DEFAULT_RETRY,
+    PAGE_SIZE,
     QUOTA_ACTIONS,
     Client,
     Retry,
@@ -24,8 +25,6 @@ from cdk_sagemaker_training.aws.clients import (
 from cdk_sagemaker_training.core.quota_requirements import QuotaKind, QuotaRequirement
 
 SERVICE_CODE = "sagemaker"
-PAGE_SIZE = 100
-"""`MaxResults` of the listings (the API maximum)."""
 
 
 class Status(StrEnum):

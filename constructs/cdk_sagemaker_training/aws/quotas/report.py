@@ -7,22 +7,12 @@ from collections.abc import Iterable, Sequence
 from cdk_sagemaker_training.aws.quotas.checker import QuotaCheck, Status
 from cdk_sagemaker_training.aws.quotas.increase import IncreaseResult
 from cdk_sagemaker_training.core.quota_requirements import QuotaRequirement
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Left-aligned columns separated by two spaces, with a rule under the headers."""
-    cells = [[str(h) for h in headers], *([str(c) for c in row] for row in rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    cells.insert(1, ["-" * width for width in widths])
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in cells
-    )
+from cdk_sagemaker_training.core.text import format_table
 
 
 def requirements_table(requirements: Iterable[QuotaRequirement]) -> str:
     """What the jobs need, before any AWS call."""
-    return table(
+    return format_table(
         ("quota", "needed", "jobs"),
         ((r.quota_name, r.needed, ", ".join(r.jobs)) for r in requirements),
     )
@@ -46,7 +36,7 @@ def checks_table(checks: Sequence[QuotaCheck]) -> str:
         ]
         for check in checks
     ]
-    return "\n".join([table(headers, rows), *_notes(checks)])
+    return "\n".join([format_table(headers, rows), *_notes(checks)])
 
 
 def _notes(checks: Iterable[QuotaCheck]) -> list[str]:
@@ -79,7 +69,7 @@ def shortfall_report(checks: Sequence[QuotaCheck], *, limit: int) -> str:
 
 def increases_table(results: Sequence[IncreaseResult]) -> str:
     """One row per increase request."""
-    return table(
+    return format_table(
         ("quota", "code", "desired", "outcome", "details"),
         (
             (r.quota_name, r.quota_code, r.desired_value, r.outcome.value, r.message)

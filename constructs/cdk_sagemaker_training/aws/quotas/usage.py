@@ -8,15 +8,13 @@ from typing import Any
 
 from cdk_sagemaker_training.aws.clients import (
     DEFAULT_RETRY,
+    PAGE_SIZE,
     USAGE_ACTIONS,
     Client,
     Retry,
     aws_access,
 )
 from cdk_sagemaker_training.core.quota_requirements import QuotaKind, quota_name
-
-PAGE_SIZE = 100
-"""`MaxResults` of `ListTrainingJobs` (the API maximum)."""
 
 
 def list_training_jobs(

@@ -19,7 +19,9 @@ class _ErrorFindings:
         self._findings = findings
 
     def validate(self) -> list[str]:
-        return [str_finding(f) for f in self._findings() if f.severity is Severity.ERROR]
+        return [
+            f.describe(severity=False) for f in self._findings() if f.severity is Severity.ERROR
+        ]
 
 
 def report_findings(scope: Construct, findings: Sequence[Finding]) -> None:
@@ -30,15 +32,10 @@ def report_findings(scope: Construct, findings: Sequence[Finding]) -> None:
     if warnings:
         annotations = Annotations.of(scope)
         for finding in warnings:
-            annotations.add_warning_v2(finding.code, str_finding(finding))
+            annotations.add_warning_v2(finding.code, finding.describe(severity=False))
 
 
 def report_errors_at_synth(scope: Construct, findings: Callable[[], Sequence[Finding]]) -> None:
     """Fail synthesis on the errors `findings` returns when the app synthesizes (for
     findings that depend on constructs added later, such as a warm-pool group's jobs)."""
     scope.node.add_validation(_ErrorFindings(findings))
-
-
-def str_finding(finding: Finding) -> str:
-    """`CODE path: message`, as validation errors and warnings show a finding."""
-    return f"{finding.code} {finding.path}: {finding.message}"

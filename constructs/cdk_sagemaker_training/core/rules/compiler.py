@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cdk_sagemaker_training.core import compiler as trcomp
+from cdk_sagemaker_training.core.distribution import DistributionKey
 from cdk_sagemaker_training.core.model import Framework, JobSpec
 from cdk_sagemaker_training.core.rules.registry import ERROR, WARNING, RuleContext, Violation, rule
 
@@ -47,9 +48,9 @@ def _custom_image(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
 def _distributed_libraries(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     if not spec.compiler_enabled:
         return
-    for key in (*trcomp.SM_DISTRIBUTED_KEYS, trcomp.MULTI_WORKER_MIRRORED):
+    for key in trcomp.UNSUPPORTED_DISTRIBUTIONS:
         if key in spec.distribution:
-            yield f"distribution.{key}", f"received distribution {key!r}"
+            yield f"distribution.{key}", f"received distribution {key.value!r}"
 
 
 @rule(
@@ -91,7 +92,7 @@ def _pytorchxla(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
         yield "distribution.pytorchxla", "received pytorchxla on a TensorFlow job"
     elif trcomp.minor(version) < minimum:
         yield "distribution.pytorchxla", f"received PyTorch {version!r} with pytorchxla"
-    others = sorted(k for k in spec.distribution if k != trcomp.PYTORCHXLA)
+    others = sorted(k for k in spec.distribution if k != DistributionKey.PYTORCHXLA)
     if others:
         yield "distribution", f"received {', '.join(others)} next to pytorchxla"
 
@@ -132,10 +133,9 @@ def _only_pytorchxla(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     version = trcomp.pytorch_version(spec)
     if not spec.compiler_enabled or minimum is None or version is None:
         return
-    if trcomp.PYTORCHXLA in spec.distribution or trcomp.minor(version) < minimum:
+    if DistributionKey.PYTORCHXLA in spec.distribution or trcomp.minor(version) < minimum:
         return
-    reported = (*trcomp.SM_DISTRIBUTED_KEYS, trcomp.MULTI_WORKER_MIRRORED)  # TRCOMP003
-    others = sorted(k for k in spec.distribution if k not in reported)
+    others = sorted(k for k in spec.distribution if k not in trcomp.UNSUPPORTED_DISTRIBUTIONS)
     if others:
         yield "distribution", f"received {', '.join(others)} on PyTorch {version}"
 

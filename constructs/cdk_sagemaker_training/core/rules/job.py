@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from cdk_sagemaker_training.core.distribution import DistributionKey
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import resolve_image
 from cdk_sagemaker_training.core.model import JOB_NAME_PREFIX_MAX_LENGTH, Framework, JobSpec
@@ -24,16 +25,7 @@ STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
 ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 SOURCE_ARCHIVE_SUFFIX = ".tar.gz"
 RESERVED_HYPERPARAMETER_PREFIX = "sagemaker_"
-KNOWN_DISTRIBUTIONS = (
-    "pytorchxla",
-    "smdistributed",
-    "pytorchddp",
-    "torch_distributed",
-    "multi_worker_mirrored_strategy",
-    "mpi",
-    "parameter_server",
-)
-"""Top-level `distribution` keys of the SDK v2 framework estimators."""
+KNOWN_DISTRIBUTIONS = tuple(DistributionKey)
 VERSION_KEYS = {
     Framework.HUGGINGFACE: ("transformers_version",),
     Framework.PYTORCH: ("framework_version",),
@@ -276,7 +268,7 @@ def _distribution(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
             yield f"distribution.{key}", f"received {key!r}"
         elif not isinstance(settings, dict):
             yield f"distribution.{key}", f"received {settings!r}; expected a mapping"
-        elif key == "smdistributed" and "modelparallel" in settings:
+        elif key == DistributionKey.SMDISTRIBUTED and "modelparallel" in settings:
             yield (
                 "distribution.smdistributed.modelparallel",
                 "received modelparallel, which this library does not render",

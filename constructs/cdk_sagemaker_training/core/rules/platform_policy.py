@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from cdk_sagemaker_training.core.codes import Code, define
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.rules.registry import ERROR, RuleContext, Violation, rule
 
@@ -22,43 +24,68 @@ def _instance_types(spec: JobSpec, context: RuleContext) -> Iterator[Violation]:
             yield "instance_type", f"received {instance_type}; allowed: {', '.join(allowed)}"
 
 
-@rule(
-    "POLICY002",
-    ERROR,
-    "Keep-alive above the platform policy's cap",
-    "Lower keep_alive_period_in_seconds to the policy's max_keep_alive_period_in_seconds",
+@dataclass(frozen=True, kw_only=True)
+class _Cap:
+    """A numeric cap of the policy: the job's `spec_value` must not exceed the policy's
+    `limit` when the policy sets it; findings point at `path`."""
+
+    code: Code
+    path: str
+    spec_value: str
+    limit: str
+
+
+CAPS = (
+    _Cap(
+        code=define(
+            "POLICY002",
+            ERROR,
+            "Keep-alive above the platform policy's cap",
+            "Lower keep_alive_period_in_seconds to the policy's max_keep_alive_period_in_seconds",
+        ),
+        path="keep_alive_period_in_seconds",
+        spec_value="keep_alive_period_in_seconds",
+        limit="max_keep_alive_period_in_seconds",
+    ),
+    _Cap(
+        code=define(
+            "POLICY003",
+            ERROR,
+            "More instances than the platform policy allows",
+            "Lower instance_count to the policy's max_instance_count",
+        ),
+        path="instance_count",
+        spec_value="total_instance_count",
+        limit="max_instance_count",
+    ),
+    _Cap(
+        code=define(
+            "POLICY004",
+            ERROR,
+            "Run limit above the platform policy's cap",
+            "Lower max_run to the policy's max_run",
+        ),
+        path="max_run",
+        spec_value="max_run",
+        limit="max_run",
+    ),
 )
-def _keep_alive(spec: JobSpec, context: RuleContext) -> Iterator[Violation]:
-    cap = context.policy.max_keep_alive_period_in_seconds if context.policy else None
-    if cap is not None and spec.keep_alive_period_in_seconds > cap:
-        yield (
-            "keep_alive_period_in_seconds",
-            f"received {spec.keep_alive_period_in_seconds}; cap {cap}",
-        )
 
 
-@rule(
-    "POLICY003",
-    ERROR,
-    "More instances than the platform policy allows",
-    "Lower instance_count to the policy's max_instance_count",
-)
-def _instance_count(spec: JobSpec, context: RuleContext) -> Iterator[Violation]:
-    cap = context.policy.max_instance_count if context.policy else None
-    if cap is not None and spec.total_instance_count > cap:
-        yield "instance_count", f"received {spec.total_instance_count}; cap {cap}"
+def _cap_check(cap: _Cap) -> Callable[[JobSpec, RuleContext], Iterator[Violation]]:
+    """The one rule body every cap shares."""
+
+    def check(spec: JobSpec, context: RuleContext) -> Iterator[Violation]:
+        limit: int | None = getattr(context.policy, cap.limit) if context.policy else None
+        value: int = getattr(spec, cap.spec_value)
+        if limit is not None and value > limit:
+            yield cap.path, f"received {value}; cap {limit}"
+
+    return check
 
 
-@rule(
-    "POLICY004",
-    ERROR,
-    "Run limit above the platform policy's cap",
-    "Lower max_run to the policy's max_run",
-)
-def _max_run(spec: JobSpec, context: RuleContext) -> Iterator[Violation]:
-    cap = context.policy.max_run if context.policy else None
-    if cap is not None and spec.max_run > cap:
-        yield "max_run", f"received {spec.max_run}; cap {cap}"
+for _cap in CAPS:
+    rule(_cap.code.code)(_cap_check(_cap))
 
 
 @rule(
