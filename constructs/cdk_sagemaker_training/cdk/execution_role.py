@@ -13,7 +13,6 @@ from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import InlinePolicy
-from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 
 SAGEMAKER_PRINCIPAL = "sagemaker.amazonaws.com"
@@ -85,8 +84,7 @@ class TrainingExecutionRole(Construct):
     ) -> None:
         """Default `description`: what the role is for."""
         super().__init__(scope, construct_id)
-        self._stack = stack_of(scope)
-        self._cache = stack_cache(self._stack)
+        self._cache = stack_cache(stack_of(scope))
         self.role = iam.Role(
             self,
             "Role",
@@ -95,7 +93,6 @@ class TrainingExecutionRole(Construct):
         )
         # Grants live in the role resource itself (no separate AWS::IAM::Policy).
         self._policy = InlinePolicy(self.role, INLINE_POLICY)
-        self._wildcards = WildcardAcknowledgements(self.role, self._stack)
         self._add_baseline()
 
     @property
@@ -122,7 +119,7 @@ class TrainingExecutionRole(Construct):
         """
         self._policy.add(actions, resources, conditions)
         if reason:
-            self._wildcards.add(resources, reason)
+            self._cache.wildcards.add(self.role, resources, reason)
 
     def _add_baseline(self) -> None:
         log_group = _arn("logs", f"log-group:{TRAINING_LOG_GROUP}")

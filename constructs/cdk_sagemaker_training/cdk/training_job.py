@@ -29,7 +29,6 @@ from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
-from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 from cdk_sagemaker_training.cdk._private.validation import report_findings
 from cdk_sagemaker_training.cdk.execution_role import (
@@ -401,12 +400,14 @@ class TrainingJob(Construct):
             description=f"Launches SageMaker training job {spec.name}",
             inline_policies={LAUNCHER_POLICY: policy_document(grants)},
         )
-        wildcards = WildcardAcknowledgements(launcher, self._stack)
+        wildcards = self._cache.wildcards
         wildcards.add(
+            launcher,
             [training_job_arn(spec.name, pseudo.STACK_ARNS)],
             "Each run creates a new job name: this job's prefix plus a per-execution suffix.",
         )
         wildcards.add(
+            launcher,
             ["*"],
             "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
             "actions, which have no resource-level permissions.",

@@ -6,7 +6,7 @@ acknowledged with `Validations.of(construct).acknowledge(...)` (no patterns). So
 constructs acknowledge exactly the resources they scope by prefix, each with the reason
 the wildcard is the narrowest scope, through that public aws-cdk-lib API: nothing here
 imports cdk-nag (a development dependency). The ids are computed when the app validates
-(see `WildcardAcknowledgements`).
+(see `WildcardAcknowledgements`, one per stack, owned by the stack's `StackCache`).
 
 Kept shortcut: `flatten_reference` ports cdk-nag's `flattenCfnReference`
 (`src/utils/flatten-cfn-reference.ts`), which cdk-nag does not export.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,42 +53,51 @@ def flatten_reference(node: Any) -> str:
 
 @jsii.implements(IValidation)
 class WildcardAcknowledgements:
-    """The IAM5 acknowledgements of one construct's deliberate wildcard resources.
+    """The IAM5 acknowledgements of one stack's deliberate wildcard resources, by construct.
 
     Collected as grants are added and written once, when the app validates: after CDK
     has resolved cross-stack references (a bucket of another stack becomes an output
-    reference), so each id names the resource exactly as cdk-nag sees it, and all ids
-    are resolved in one `Stack.resolve` and recorded in one `acknowledge` call.
+    reference), so each id names the resource exactly as cdk-nag sees it. The whole
+    stack's resources are resolved in one `Stack.resolve` call, and each construct's ids
+    recorded in one `acknowledge` call.
     """
 
-    def __init__(self, scope: IConstruct, stack: Stack) -> None:
-        self._scope = scope
-        self._stack = stack
-        self._reasons: dict[str, list[str]] = {}
-        """Wildcard resource -> why it is the narrowest scope (in order, no repeats)."""
-        self._written: set[str] = set()
-        scope.node.add_validation(self)
+    def __init__(self, stack: Stack) -> None:
+        self._stack = weakref.ref(stack)  # the stack's cache owns this object
+        self._reasons: dict[IConstruct, dict[str, list[str]]] = {}
+        """Construct -> wildcard resource -> why it is the narrowest scope (no repeats)."""
+        self._written: set[tuple[IConstruct, str]] = set()
+        stack.node.add_validation(self)
 
-    def add(self, resources: Sequence[str], reason: str) -> None:
-        """Acknowledge the `resources` that hold a wildcard, with `reason`."""
+    def add(self, scope: IConstruct, resources: Sequence[str], reason: str) -> None:
+        """Acknowledge on `scope` the `resources` that hold a wildcard, with `reason`."""
         for resource in resources:
             if "*" in resource:
-                reasons = self._reasons.setdefault(resource, [])
+                reasons = self._reasons.setdefault(scope, {}).setdefault(resource, [])
                 if reason not in reasons:
                     reasons.append(reason)
 
     def validate(self) -> list[str]:
         """Write the acknowledgements not written yet (CDK calls this at synthesis)."""
-        pending = [resource for resource in self._reasons if resource not in self._written]
-        if not pending:
+        stack = self._stack()
+        pending = [
+            (scope, resource)
+            for scope, resources in self._reasons.items()
+            for resource in resources
+            if (scope, resource) not in self._written
+        ]
+        if stack is None or not pending:
             return []
-        ids: dict[str, list[str]] = {}
-        for resource, resolved in zip(pending, self._stack.resolve(pending), strict=True):
-            flat = flatten_reference(resolved)
-            if "*" in flat:
-                reasons = ids.setdefault(f"{WILDCARD_RULE}[Resource::{flat}]", [])
-                reasons.extend(r for r in self._reasons[resource] if r not in reasons)
-        acknowledge(self._scope, {id_: " ".join(reasons) for id_, reasons in ids.items()})
+        unique = list(dict.fromkeys(resource for _, resource in pending))
+        flat = dict(zip(unique, map(flatten_reference, stack.resolve(unique)), strict=True))
+        ids: dict[IConstruct, dict[str, list[str]]] = {}
+        for scope, resource in pending:
+            if "*" in flat[resource]:
+                id_ = f"{WILDCARD_RULE}[Resource::{flat[resource]}]"
+                reasons = ids.setdefault(scope, {}).setdefault(id_, [])
+                reasons.extend(r for r in self._reasons[scope][resource] if r not in reasons)
+        for scope, acknowledgements in ids.items():
+            acknowledge(scope, {id_: " ".join(r) for id_, r in acknowledgements.items()})
         self._written.update(pending)
         return []
 

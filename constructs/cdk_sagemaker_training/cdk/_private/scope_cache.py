@@ -18,6 +18,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
+from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
+
 
 def stack_of(scope: IConstruct) -> Stack:
     """`Stack.of(scope)`, without the round trip when `scope` is the stack itself."""
@@ -31,6 +33,8 @@ class StackCache:
         region = stack.region
         self.region: str | None = None if Token.is_unresolved(region) else region
         """The stack's region, or None when it is a token (environment-agnostic stack)."""
+        self.wildcards = WildcardAcknowledgements(stack)
+        """The cdk-nag acknowledgements of the stack's deliberate wildcards."""
         self.registry_accounts: dict[str, str] = {}
         """Image mapping id -> its `Fn::FindInMap` account token (`image_registry.py`)."""
         self._principals: dict[str, iam.ServicePrincipal] = {}
