@@ -12,6 +12,8 @@ from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.loader import load_jobs
 from cdk_sagemaker_training.core.model import Channel, InstanceGroup, JobSpec
 from cdk_sagemaker_training.core.request import render_request
+from cdk_sagemaker_training.core.rules import check_job, has_errors
+from cdk_sagemaker_training.core.rules.job import KNOWN_DISTRIBUTIONS
 from cdk_sagemaker_training.core.service_model import validation_errors
 from tests.factories import BASE, HUGGINGFACE, PLAIN_PYTORCH, TENSORFLOW, job
 
@@ -20,7 +22,14 @@ GOLDEN = ROOT / "tests" / "golden"
 ROLE = "arn:aws:iam::111122223333:role/training"
 SOURCE = "s3://golden-bucket/source/sourcedir.tar.gz"
 OUTPUT = "s3://golden-bucket/output"
-GOLDEN_JOBS = [*load_jobs(ROOT / "jobs"), *load_jobs(ROOT / "tests" / "fixtures" / "jobs")]
+RECORDED_JOBS = [
+    spec
+    for folder in ("jobs", "tests/fixtures/jobs", "tests/fixtures/shapes")
+    for spec in load_jobs(ROOT / folder)
+]
+"""Every job tools/sdk_v2_golden.py records with the real SDK v2 estimators."""
+GOLDEN_JOBS = [s for s in RECORDED_JOBS if (GOLDEN / f"{s.name}.json").exists()]
+REFUSED_JOBS = [s for s in RECORDED_JOBS if (GOLDEN / f"{s.name}.sdk-error.txt").exists()]
 
 
 def render(spec: JobSpec, **overrides: Any) -> dict[str, Any]:
@@ -34,11 +43,39 @@ def render(spec: JobSpec, **overrides: Any) -> dict[str, Any]:
     return render_request(spec, **{**args, **overrides})
 
 
+def test_every_recorded_job_has_a_golden_request_or_an_sdk_refusal() -> None:
+    assert len(GOLDEN_JOBS) + len(REFUSED_JOBS) == len(RECORDED_JOBS)
+
+
 @pytest.mark.parametrize("spec", GOLDEN_JOBS, ids=[s.name for s in GOLDEN_JOBS])
 def test_request_equals_what_sdk_v2_sends(spec: JobSpec) -> None:
-    """Golden files recorded by tools/sdk_v2_golden.py with the real SDK v2 estimators."""
+    """The region and job name of each recording travel in its hyperparameters."""
     golden = json.loads((GOLDEN / f"{spec.name}.json").read_text())
-    assert render(spec) == golden
+    region = json.loads(golden["HyperParameters"]["sagemaker_region"])
+    assert not has_errors(check_job(spec, region=region))
+    assert render(spec, region=region) == golden
+
+
+@pytest.mark.parametrize("spec", REFUSED_JOBS, ids=[s.name for s in REFUSED_JOBS])
+def test_what_sdk_v2_refuses_the_rules_reject(spec: JobSpec) -> None:
+    assert has_errors(check_job(spec)), (GOLDEN / f"{spec.name}.sdk-error.txt").read_text()
+
+
+def test_goldens_cover_every_distribution_of_every_estimator() -> None:
+    covered = {(s.framework.value, key) for s in RECORDED_JOBS for key in s.distribution}
+    torch = ("pytorchxla", "smdistributed", "pytorchddp", "torch_distributed", "mpi")
+    accepted = {
+        "huggingface": torch,
+        "pytorch": (*torch, "parameter_server"),
+        "tensorflow": (
+            "smdistributed",
+            "multi_worker_mirrored_strategy",
+            "mpi",
+            "parameter_server",
+        ),
+    }
+    assert {(f, key) for f, keys in accepted.items() for key in keys} <= covered
+    assert {key for _, key in covered} == set(KNOWN_DISTRIBUTIONS)
 
 
 def test_goldens_cover_every_framework_and_feature() -> None:

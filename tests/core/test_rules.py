@@ -17,6 +17,8 @@ from cdk_sagemaker_training.core.model import (
 )
 from cdk_sagemaker_training.core.rules import all_rules, check_job, check_jobs
 from tests.core.test_policy import POLICY_PASSING, STRICT, VIOLATIONS
+from tests.core.test_request_limits import FAILING as LIMIT_FAILING
+from tests.core.test_request_limits import PASSING as LIMIT_PASSING
 from tests.factories import BASE, HUGGINGFACE, PLAIN_PYTORCH, TENSORFLOW, Case, job
 
 XLA = {"pytorchxla": {"enabled": True}}
@@ -181,7 +183,11 @@ FAILING = [
     Case("job014-split-stacks", (job(POOLED, stack="nlp"), SAME_POOL), "JOB014"),
     Case("image002-not-in-region", OLD_HUGGINGFACE, "IMAGE002", region="ap-south-1"),
 ]
-ALL_FAILING = [*FAILING, *(Case(f"policy-{i}", s, c, policy=STRICT) for i, s, c, _ in VIOLATIONS)]
+ALL_FAILING = [
+    *FAILING,
+    *(Case(f"policy-{i}", s, c, policy=STRICT) for i, s, c, _ in VIOLATIONS),
+    *(Case(i, s, c) for i, s, c, _ in LIMIT_FAILING),
+]
 
 
 @pytest.mark.parametrize("case", FAILING, ids=[c.id for c in FAILING])
@@ -334,7 +340,11 @@ PASSING = [
 ]
 
 
-ALL_PASSING = [*PASSING, *(case._replace(policy=STRICT) for case in POLICY_PASSING)]
+ALL_PASSING = [
+    *PASSING,
+    *(case._replace(policy=STRICT) for case in POLICY_PASSING),
+    *(Case(i, s, c) for i, s, c in LIMIT_PASSING),
+]
 
 
 @pytest.mark.parametrize("case", PASSING, ids=[c.id for c in PASSING])

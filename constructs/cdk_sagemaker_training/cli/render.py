@@ -16,6 +16,7 @@ from cdk_sagemaker_training.core.loader import load_job_file
 from cdk_sagemaker_training.core.model import JOB_NAME_MAX_LENGTH
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules import check_job, has_errors
+from cdk_sagemaker_training.core.rules.request_limits import check_request
 from cdk_sagemaker_training.core.service_model import job_name_pattern, validation_errors
 
 CLI001 = define("CLI001", Severity.ERROR, "Invalid command-line value", "Fix the option named")
@@ -77,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
     except SpecError as error:
         print_findings(error.findings, sys.stderr)
         return INPUT_ERROR
+    limits = check_request(spec, request)  # the deploy-time values given on the command line
+    if limits:
+        print_findings(limits, sys.stderr)
+        return FINDINGS
     problems = validation_errors(request)
     if problems is not None:  # the rules should have caught it: report, never send
         return _usage_error(str(args.job), f"the request fails botocore validation: {problems}")

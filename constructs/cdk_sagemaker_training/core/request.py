@@ -80,8 +80,14 @@ def _submit_directory(spec: JobSpec, ctx: RenderContext) -> str:
     return ctx.source_uri
 
 
-def _model_dir(ctx: RenderContext) -> str:
+MPI_MODEL_DIR = "/opt/ml/model"
+"""TensorFlow's `model_dir` under MPI (Horovod): every rank saves locally."""
+
+
+def _model_dir(spec: JobSpec, ctx: RenderContext) -> str:
     """TensorFlow's `model_dir`, where the SDK's TensorFlow estimator points it."""
+    if distribution.mpi_enabled(spec):
+        return MPI_MODEL_DIR
     return f"{ctx.output_path.rstrip('/')}/{ctx.job_name}/model"
 
 
@@ -90,7 +96,7 @@ def render_hyperparameters(spec: JobSpec, ctx: RenderContext) -> dict[str, str]:
     values = {key: json_encode(value) for key, value in spec.hyperparameters.items()}
     values.update({k: json_encode(v) for k, v in distribution.hyperparameters(spec).items()})
     if spec.framework is Framework.TENSORFLOW:
-        values["model_dir"] = json_encode(_model_dir(ctx))
+        values["model_dir"] = json_encode(_model_dir(spec, ctx))
     values.update(
         {
             "sagemaker_submit_directory": json_encode(_submit_directory(spec, ctx)),

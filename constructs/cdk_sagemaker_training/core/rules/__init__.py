@@ -12,7 +12,15 @@ from collections.abc import Iterable, Sequence
 from cdk_sagemaker_training.core.findings import Finding, Severity
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.policy import PlatformPolicy
-from cdk_sagemaker_training.core.rules import compiler, job, network, platform_policy, warm_pool  # noqa: F401  (registers the rules)
+from cdk_sagemaker_training.core.rules import (  # noqa: F401  (registers the rules)
+    compiler,
+    distribution,
+    job,
+    network,
+    platform_policy,
+    request_limits,
+    warm_pool,
+)
 from cdk_sagemaker_training.core.rules.registry import RULES, SET_RULES, Rule, RuleContext, location
 
 
@@ -30,7 +38,18 @@ def check_job(
     """Every finding for one job. `region`: check the image exists there. `policy`: the
     platform team's limits; Default: none."""
     context = RuleContext(region=region, policy=policy)
-    return [finding for rule in RULES for finding in rule.run(spec, context)]
+    return _unrepeated([finding for rule in RULES for finding in rule.run(spec, context)])
+
+
+MODEL_BOUNDS_CODE = "API001"
+
+
+def _unrepeated(findings: list[Finding]) -> list[Finding]:
+    """Drop the generic API-model findings on a field a specific rule already reported."""
+    specific = {
+        f.path for f in findings if f.severity is Severity.ERROR and f.code != MODEL_BOUNDS_CODE
+    }
+    return [f for f in findings if f.code != MODEL_BOUNDS_CODE or f.path not in specific]
 
 
 def check_policy(spec: JobSpec, policy: PlatformPolicy) -> list[Finding]:

@@ -176,11 +176,16 @@ def _profiler(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
 @rule(
     "TRCOMP104",
     WARNING,
-    "Multi-node compiler job without pytorchxla",
-    "Add distribution {pytorchxla: {enabled: true}} so every node trains (PyTorch, Hugging Face)",
+    "Multi-node PyTorch compiler job without pytorchxla",
+    "Add distribution {pytorchxla: {enabled: true}} so every node trains (PyTorch >= 1.11 "
+    "with Hugging Face, >= 1.12 with PyTorch; TensorFlow jobs have no pytorchxla)",
 )
 def _multi_node_without_xla(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.compiler_enabled and spec.instance_count > 1 and not trcomp.pytorchxla_enabled(spec):
+    minimum = trcomp.PYTORCHXLA_MIN.get(spec.framework)
+    version = trcomp.pytorch_version(spec)
+    if not spec.compiler_enabled or spec.instance_count <= 1 or trcomp.pytorchxla_enabled(spec):
+        return
+    if minimum is not None and version is not None and trcomp.minor(version) >= minimum:
         yield "instance_count", f"received {spec.instance_count} without pytorchxla"
 
 
