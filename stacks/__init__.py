@@ -19,7 +19,7 @@ from cdk_sagemaker_training import (
 )
 from cdk_sagemaker_training.core.codes import define, registered  # the app's own codes
 from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH
-from stacks.training_jobs import TrainingJobsStack
+from stacks.training_jobs import QUOTA_GUARD_ID, TrainingJobsStack
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
 JOBS_PER_STACK = 40
@@ -143,7 +143,7 @@ def guard_launchers(
 ) -> QuotaGuard:
     """One `QuotaGuard` for all jobs (quotas are account-wide), in the first stack; every
     launcher depends on it, so no launcher deploys before the check passed."""
-    guard = QuotaGuard(stacks[0], "QuotaGuard", jobs=specs, mode=mode)
+    guard = QuotaGuard(stacks[0], QUOTA_GUARD_ID, jobs=specs, mode=mode)
     for stack in stacks:
         for job in stack.jobs:
             job.node.add_dependency(guard)

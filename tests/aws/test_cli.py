@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from botocore.config import Config
 from botocore.stub import Stubber
 
-from cdk_sagemaker_training.aws.clients import Client
-from cdk_sagemaker_training.cli import main
-from cdk_sagemaker_training.cli import quotas as quotas_command
-from cdk_sagemaker_training.cli import warm_pools as warm_pools_command
+from cdk_sagemaker_training.aws.clients import DEFAULT_TIMEOUT, Client
+from cdk_sagemaker_training.cli import aws_options, main
 from tests.aws.conftest import REGION, quota, stub_listings
 from tests.aws.test_checker import ACCOUNT_WIDE, TRAINING, WARM_POOL
 from tests.aws.test_usage_and_increase import description, summary
@@ -46,12 +45,15 @@ def clients(
     """Route the commands' clients to the stubbed ones; returns the stubbers by service."""
     by_service = {"service-quotas": sq[0], "sagemaker": sm[0]}
 
-    def create_client(service: str, *, profile: str | None, region: str | None) -> Client:
+    def create_client(
+        service: str, *, profile: str | None, region: str | None, config: Config
+    ) -> Client:
         assert region == REGION
+        timeouts = (config.connect_timeout, config.read_timeout)  # type: ignore[attr-defined]
+        assert timeouts == (DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)
         return by_service[service]
 
-    monkeypatch.setattr(quotas_command, "create_client", create_client)
-    monkeypatch.setattr(warm_pools_command, "create_client", create_client)
+    monkeypatch.setattr(aws_options, "create_client", create_client)
     return {"service-quotas": sq[1], "sagemaker": sm[1]}
 
 
@@ -172,23 +174,6 @@ def test_invalid_job_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: 
     (tmp_path / "bad.yaml").write_text("name: [unclosed\n")
     code, out, _ = run(capsys, "quotas", str(tmp_path), "--region", REGION)
     assert (code, out) == (2, "")
-
-
-@pytest.fixture
-def no_aws_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No credentials and no region anywhere in the standard chain."""
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.mark.usefixtures("no_aws_config")

@@ -141,7 +141,7 @@ def responses(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 def test_handler_answers_delete_without_aws_calls(
     responses: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_client(service: str) -> Client:
+    def no_client(service: str, **_: Any) -> Client:
         raise AssertionError("Delete must not call AWS")
 
     monkeypatch.setattr(guard_handler, "create_client", no_client)
@@ -155,7 +155,7 @@ def test_handler_runs_the_checker_and_reports_failure(
 ) -> None:
     client, stubber = sq
     stub_no_warm_pool_quota(stubber)
-    monkeypatch.setattr(guard_handler, "create_client", lambda service: client)
+    monkeypatch.setattr(guard_handler, "create_client", lambda service, **_: client)
     handler(event("Create", properties("fail", keep_alive_period_in_seconds=60)), Context())
     (body,) = responses
     assert (body["Status"], body["StackId"], body["RequestId"]) == (
@@ -170,7 +170,7 @@ def test_handler_runs_the_checker_and_reports_failure(
 def test_handler_answers_even_when_the_event_is_broken(
     responses: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, sq: StubbedClient
 ) -> None:
-    monkeypatch.setattr(guard_handler, "create_client", lambda service: sq[0])
+    monkeypatch.setattr(guard_handler, "create_client", lambda service, **_: sq[0])
     broken = event("Create", {"Mode": "fail", "Requirements": "not json"})
     handler(broken, Context())
     assert responses[0]["Status"] == "FAILED"
@@ -182,7 +182,7 @@ def test_response_stays_under_the_cloudformation_limit_for_many_jobs(
 ) -> None:
     client, stubber = sq
     stub_listings(stubber, defaults=[], applied=[])  # every quota unknown
-    monkeypatch.setattr(guard_handler, "create_client", lambda service: client)
+    monkeypatch.setattr(guard_handler, "create_client", lambda service, **_: client)
     specs = [job(f"job-{i}", instance_type=f"ml.p3.{i}xlarge") for i in range(80)]
     props = {
         "Mode": "fail",

@@ -26,7 +26,7 @@ instance_type: ml.p3.2xlarge
 
 def write(tmp_path: Path, text: str, name: str = "job.yaml") -> Path:
     path = tmp_path / name
-    path.write_text(text)
+    path.write_text(text, errors="surrogatepass")  # lone surrogates make invalid UTF-8
     return path
 
 
@@ -74,6 +74,10 @@ def test_specs_are_immutable(tmp_path: Path) -> None:
         spec.hyperparameters["a"] = 2  # type: ignore[index]
 
 
+# 306 bytes that expand to 9**9 (387 million) values
+ALIAS_BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
 # (id, file text, expected code, text the message must contain)
 BAD = [
     ("empty-file", "", "SPEC002", "empty"),
@@ -179,6 +183,27 @@ BAD = [
         "did you mean 'Name'",
     ),
     ("distribution-list", VALID + "distribution: [pytorchxla]\n", "SPEC004", "a mapping"),
+    # hostile files: limits, YAML features and values the loader refuses
+    ("alias-bomb", ALIAS_BOMB, "SPEC010", "more than 100000 values"),
+    ("recursive-list-alias", VALID + "hyperparameters: &a {x: [*a]}\n", "SPEC010", "recursive"),
+    ("recursive-mapping-alias", "a: &a {b: *a}\n", "SPEC010", "recursive"),
+    ("deep-flow-nesting", "x: " + "[" * 1000 + "]" * 1000 + "\n", "SPEC010", "nested"),
+    ("nesting-past-the-limit", "x: " + "[" * 70 + "]" * 70 + "\n", "SPEC010", "nested more than"),
+    ("yaml-1.3", "%YAML 1.3\n---\n" + VALID, "SPEC011", "'1.3'"),
+    ("yaml-1.1", "%YAML 1.1\n---\n" + VALID, "SPEC011", "YAML 1.2 only"),
+    ("date", VALID + "hyperparameters: {start: 2024-01-01}\n", "SPEC011", "hyperparameters.start"),
+    ("timestamp", VALID + "tags: {at: 2001-12-14t21:59:43.10-05:00}\n", "SPEC011", "datetime"),
+    ("binary", VALID + "hyperparameters: {b: !!binary aGVsbG8=}\n", "SPEC011", "bytes"),
+    ("set", VALID + "hyperparameters: {s: !!set {a, b}}\n", "SPEC011", "set"),
+    ("pairs", VALID + "hyperparameters: {p: !!pairs [a: 1]}\n", "SPEC011", "tuple"),
+    ("complex-key", VALID + "? [a, b]\n: 1\n", "SPEC011", "tuple"),
+    ("json-surrogate", VALID.replace("demo", '"demo\\ud800"'), "SPEC011", "not valid Unicode"),
+    ("huge-integer", VALID + "max_run: " + "9" * 5000 + "\n", "SPEC011", "4300 digits"),
+    ("key-collision", VALID + '1: a\n"1": b\n', "SPEC012", "both read as '1'"),
+    ("hyperparameter-key-collision", VALID + "hyperparameters: {1: a, '1': b}\n", "SPEC012", "1"),
+    ("integer-distribution-key", VALID + "distribution: {1: {enabled: true}}\n", "SPEC004", "1"),
+    ("unknown-tag", VALID + "tags: {a: !foo 1}\n", "SPEC001", "!foo"),
+    ("not-utf-8", "name: \udcff\n", "SPEC001", "UTF-8"),
 ]
 
 

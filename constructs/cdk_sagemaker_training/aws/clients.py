@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,8 +27,22 @@ PAGE_SIZE = 100
 `ListAWSDefaultServiceQuotas`): the largest page the botocore model allows each."""
 """IAM actions `--include-usage` and `warm-pools list` need."""
 
-CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
-"""botocore's standard retry mode backs off on throttling (`TooManyRequestsException`)."""
+DEFAULT_TIMEOUT = 10.0
+"""Seconds to connect, and then to wait for an answer, per attempt."""
+MAX_ATTEMPTS = 3
+"""Attempts per call, first included: botocore's standard mode retries throttling,
+connection errors and timeouts with jittered exponential backoff."""
+
+
+def client_config(timeout: float = DEFAULT_TIMEOUT, attempts: int = MAX_ATTEMPTS) -> Config:
+    """Bounded timeouts and retries: one call ends within about `attempts` x 2 x `timeout`
+    plus backoff, even against an endpoint that accepts and never answers."""
+    return Config(
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        retries={"mode": "standard", "total_max_attempts": attempts},
+    )
+
 
 THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "Throttling"})
 ACCESS_ERROR_CODES = frozenset(
@@ -96,18 +111,34 @@ def error_message(error: bce.ClientError) -> str:
     return f"{details.get('Code', 'Error')}: {details.get('Message', '')}".rstrip(": ")
 
 
-def create_client(service: str, *, profile: str | None = None, region: str | None = None) -> Client:
+def create_client(
+    service: str,
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    config: Config | None = None,
+) -> Client:
     """A client from the standard credential chain (env, profile, SSO, instance role).
 
-    Endpoint overrides (`AWS_ENDPOINT_URL*`) and config files apply as for the AWS CLI.
+    The region is `region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION` or the profile's,
+    as for the AWS CLI; endpoint overrides (`AWS_ENDPOINT_URL*`) and config files apply.
+    Raises `NoRegionError`, or `AwsAccessError` for anything that prevents creating the
+    client (unknown profile, malformed region, endpoint or config file, failing
+    `credential_process`). Default `config`: `client_config()`.
     """
     try:
-        session = boto3.Session(profile_name=profile, region_name=region)
+        session = boto3.Session(
+            profile_name=profile, region_name=region or os.environ.get("AWS_REGION") or None
+        )
+        if not session.region_name:
+            raise NoRegionError("no AWS region: pass --region or set AWS_REGION")
+        return session.client(service, config=config or client_config())  # type: ignore[call-overload]
     except bce.ProfileNotFound as error:
         raise AwsAccessError(f"{error}: check --profile and ~/.aws/config") from error
-    if not session.region_name:
-        raise NoRegionError("no AWS region: pass --region or set AWS_REGION")
-    return session.client(service, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+    except _CREDENTIAL_ERRORS as error:
+        raise AwsAccessError(f"no usable AWS credentials ({error})") from error
+    except (bce.BotoCoreError, ValueError) as error:
+        raise AwsAccessError(f"cannot set up the AWS client: {error}") from error
 
 
 @contextmanager
@@ -126,4 +157,9 @@ def aws_access(actions: tuple[str, ...]) -> Iterator[None]:
             f"chain or pass --profile; {needs}"
         ) from error
     except _CONNECTION_ERRORS as error:
-        raise AwsAccessError(f"cannot reach AWS ({error})") from error
+        raise AwsAccessError(
+            f"cannot reach AWS ({error}): check the network, the region and any "
+            "AWS_ENDPOINT_URL, or allow more time with --timeout"
+        ) from error
+    except bce.BotoCoreError as error:  # e.g. an endpoint that cannot be resolved
+        raise AwsAccessError(f"the AWS call failed ({error})") from error

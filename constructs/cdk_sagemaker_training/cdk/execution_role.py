@@ -41,12 +41,12 @@ ENI_REASON = (
     "SageMaker creates the job's network interfaces at run time, so their ids are unknown; "
     "creation is limited to the job's subnets and security groups."
 )
-S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
+S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<key>.*)")
 
 
 def s3_location(uri: str) -> tuple[str, str]:
     """`s3://bucket/prefix` -> (bucket, prefix)."""
-    match = S3_URI.match(uri)
+    match = S3_URI.fullmatch(uri)
     if match is None:
         raise ValueError(f"not an S3 URI: {uri!r}")
     return match["bucket"], match["key"]

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, create_client
+from botocore.exceptions import ClientError
+
+from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, error_message
 from cdk_sagemaker_training.aws.quotas.checker import QuotaCheck, Status, check_quotas
 from cdk_sagemaker_training.aws.quotas.increase import (
     IncreaseResult,
@@ -21,6 +23,7 @@ from cdk_sagemaker_training.aws.quotas.report import (
     requirements_table,
 )
 from cdk_sagemaker_training.aws.quotas.usage import fetch_usage
+from cdk_sagemaker_training.cli.aws_options import add_aws_options, client
 from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
 from cdk_sagemaker_training.cli.output import print_json
 from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH, load_jobs
@@ -35,8 +38,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "path", nargs="?", type=Path, default=DEFAULT_JOBS_PATH, help="job file or directory"
     )
-    parser.add_argument("--region", help="AWS region (default: from the profile/environment)")
-    parser.add_argument("--profile", help="AWS named profile (default: standard chain)")
+    add_aws_options(parser)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument(
         "--include-usage",
@@ -74,7 +76,7 @@ def _increase(
 
 
 def _access_error(
-    args: argparse.Namespace, requirements: list[QuotaRequirement], error: Exception
+    args: argparse.Namespace, requirements: list[QuotaRequirement], error: Exception | str
 ) -> int:
     """Still show what is needed, then explain the access problem."""
     if args.json:
@@ -95,23 +97,22 @@ def run(args: argparse.Namespace) -> int:
         return INPUT_ERROR
     requirements = derive_requirements(load_jobs(args.path))
     try:
-        client = create_client("service-quotas", profile=args.profile, region=args.region)
-        usage = None
-        if args.include_usage:
-            sagemaker = create_client("sagemaker", profile=args.profile, region=args.region)
-            usage = fetch_usage(sagemaker)
-        checks = check_quotas(requirements, client, usage=usage)
+        quotas = client(args, "service-quotas")
+        usage = fetch_usage(client(args, "sagemaker")) if args.include_usage else None
+        checks = check_quotas(requirements, quotas, usage=usage)
     except NoRegionError as error:
         print(f"error: {error}", file=sys.stderr)
         return INPUT_ERROR
     except AwsAccessError as error:
         return _access_error(args, requirements, error)
+    except ClientError as error:  # an AWS failure other than access, e.g. while listing jobs
+        return _access_error(args, requirements, f"AWS answered {error_message(error)}")
     if not args.json:
         print(checks_table(checks))
     increases: list[IncreaseResult] = []
     if args.request_increase:
         try:
-            increases = _increase(args, checks, client)
+            increases = _increase(args, checks, quotas)
         except AwsAccessError as error:
             print(f"error: {error}", file=sys.stderr)
             return AWS_ACCESS_ERROR
@@ -123,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "region": client.meta.region_name,
+                "region": quotas.meta.region_name,
                 "ok": ok,
                 "checks": [check.as_dict() for check in checks],
                 "increases": [result.as_dict() for result in increases],

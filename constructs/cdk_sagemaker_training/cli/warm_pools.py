@@ -6,8 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, create_client
+from botocore.exceptions import ClientError
+
+from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, error_message
 from cdk_sagemaker_training.aws.warm_pools import ReleaseOutcome, list_warm_pools, release_warm_pool
+from cdk_sagemaker_training.cli.aws_options import add_aws_options, client
 from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
 from cdk_sagemaker_training.cli.output import print_json
 from cdk_sagemaker_training.core.text import format_table
@@ -39,8 +42,7 @@ def register(subparsers: Any) -> None:
         action = actions.add_parser(name, help=help_text)
         if name == "release":
             action.add_argument("job_name", metavar="JOB_NAME", help="training job name")
-        action.add_argument("--region", help="AWS region (default: from the profile/environment)")
-        action.add_argument("--profile", help="AWS named profile (default: standard chain)")
+        add_aws_options(action)
         if name == "list":
             action.add_argument("--json", action="store_true", help="print the pools as JSON")
     parser.set_defaults(func=run)
@@ -80,11 +82,14 @@ def _release(client: Any, args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run the chosen action; exit 3 when AWS cannot be used."""
     try:
-        client = create_client("sagemaker", profile=args.profile, region=args.region)
-        return _list(client, args) if args.action == "list" else _release(client, args)
+        sagemaker = client(args, "sagemaker")
+        return _list(sagemaker, args) if args.action == "list" else _release(sagemaker, args)
     except NoRegionError as error:
         print(f"error: {error}", file=sys.stderr)
         return INPUT_ERROR
     except AwsAccessError as error:
         print(f"error: {error}", file=sys.stderr)
+        return AWS_ACCESS_ERROR
+    except ClientError as error:  # an AWS failure other than access
+        print(f"error: AWS answered {error_message(error)}", file=sys.stderr)
         return AWS_ACCESS_ERROR

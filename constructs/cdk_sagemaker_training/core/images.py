@@ -19,8 +19,8 @@ from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
 from cdk_sagemaker_training.core.model import Framework, JobSpec
 
 IMAGE_URI_PATTERN = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>amazonaws\.com(?:\.cn)?)"
-    r"/(?P<repository>[^:@]+)[:@](?P<tag>.+)$"
+    r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>amazonaws\.com(?:\.cn)?)"
+    r"/(?P<repository>[^:@]+)[:@](?P<tag>.+)"
 )
 PREFERRED_LOOKUP_REGION = "us-east-1"
 GPU_LOOKUP_INSTANCE_TYPE = "ml.p3.2xlarge"
@@ -134,7 +134,7 @@ def resolve_image(spec: JobSpec) -> ResolvedImage:
 
 
 def _explicit_image(uri: str) -> ResolvedImage:
-    match = IMAGE_URI_PATTERN.match(uri)
+    match = IMAGE_URI_PATTERN.fullmatch(uri)
     if match is None:
         return ResolvedImage(repository="", tag="", registries={}, explicit_uri=uri)
     return ResolvedImage(
@@ -210,7 +210,16 @@ def _resolve_dlc(query: ImageQuery) -> ResolvedImage:
     if query.py_version is not None and py_versions and query.py_version not in py_versions:
         raise _image_error("py_version", query.py_version, py_versions, label)
     chosen_py = query.py_version or (py_versions[0] if py_versions else None)
-    registries: Mapping[str, str] = (entry.get(chosen_py or "") or entry)["registries"]
+    chosen = entry.get(chosen_py or "") or entry
+    if "registries" not in chosen:  # Hugging Face without its base framework version
+        bases = sorted(k for k in entry if k != "version_aliases")
+        raise _image_error(
+            version_field,
+            query.version,
+            bases,
+            f"{label} (set pytorch_version or tensorflow_version)",
+        )
+    registries: Mapping[str, str] = chosen["registries"]
     lookup_region = (
         PREFERRED_LOOKUP_REGION if PREFERRED_LOOKUP_REGION in registries else min(registries)
     )
@@ -218,7 +227,7 @@ def _resolve_dlc(query: ImageQuery) -> ResolvedImage:
         uri = _sdk_training_image_uri(image_uris, lookup_region, query, chosen_py)
     except ValueError as error:
         raise _image_error(version_field, query.version, [], f"{label} ({error})") from None
-    match = IMAGE_URI_PATTERN.match(uri)
+    match = IMAGE_URI_PATTERN.fullmatch(uri)
     if match is None:  # the SDK always returns an ECR URI; guard against a format change
         raise _image_error(version_field, query.version, [], f"{label} (unexpected URI {uri!r})")
     return ResolvedImage(

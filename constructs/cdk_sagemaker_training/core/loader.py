@@ -7,7 +7,8 @@ once, as findings with a stable code, never as a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from cdk_sagemaker_training.core.model import (
 )
 from cdk_sagemaker_training.core.parsing import (
     SPEC001,
+    SPEC004,
     SPEC005,
     Collector,
     Parser,
@@ -154,7 +156,14 @@ def _metric_definitions(
 
 def _distribution(out: Collector, value: Any, path: str) -> Mapping[str, Any] | None:
     data = mapping(out, value, path)
-    return None if data is None else frozen_mapping(data)
+    if data is None:
+        return None
+    for key in data:
+        if not isinstance(key, str):
+            out.add(
+                SPEC004, join(path, str(key)), f"distribution names are strings, received {key!r}"
+            )
+    return frozen_mapping(data)
 
 
 def _framework(out: Collector, value: Any, path: str) -> Framework | None:
@@ -232,12 +241,35 @@ def load_job_file(path: Path) -> JobSpec:
     return parse_job(read_document(path, "a job file"), source=str(path), source_file=path)
 
 
-def job_files(path: Path) -> Iterator[Path]:
-    """The job files under `path` (itself, when it is a file), in a stable order."""
-    if path.is_dir():
-        yield from sorted(p for p in path.rglob("*") if p.suffix in JOB_FILE_SUFFIXES)
-    else:
-        yield path
+def job_files(path: Path) -> tuple[list[Path], list[Finding]]:
+    """The job files under `path` (itself, when it is not a directory), in a stable order,
+    and a SPEC001 finding for each directory that cannot be listed.
+
+    Symbolic links are followed, to files and to directories; a directory reached again
+    through a link (a loop, or two links to one folder) is read once.
+    """
+    if not path.is_dir():
+        return [path], []
+    files: list[Path] = []
+    findings: list[Finding] = []
+
+    def unreadable(error: OSError) -> None:
+        findings.append(
+            SPEC001.finding(
+                str(error.filename or path),
+                f"cannot list the directory ({error.strerror}); its jobs would be left out",
+            )
+        )
+
+    seen: set[tuple[int, int]] = set()
+    for folder, subfolders, names in os.walk(path, onerror=unreadable, followlinks=True):
+        info = os.stat(folder)
+        if (info.st_dev, info.st_ino) in seen:
+            subfolders.clear()
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        files += (Path(folder) / n for n in names if Path(n).suffix in JOB_FILE_SUFFIXES)
+    return sorted(files), findings
 
 
 def load_jobs(path: str | Path) -> list[JobSpec]:
@@ -246,8 +278,8 @@ def load_jobs(path: str | Path) -> list[JobSpec]:
     if not root.exists():
         raise SPEC001.error(str(root), "no such file or directory")
     specs: list[JobSpec] = []
-    findings: list[Finding] = []
-    for file in job_files(root):
+    files, findings = job_files(root)
+    for file in files:
         try:
             specs.append(load_job_file(file))
         except SpecError as error:

@@ -6,6 +6,7 @@ written in a notebook ports to a job file line for line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -24,6 +25,9 @@ RUN_SUFFIX_LENGTH = 21
 """Length of the per-run suffix the launcher appends: `-` + `yyyymmddThhmmss` + `-` + 4 chars."""
 JOB_NAME_PREFIX_MAX_LENGTH = JOB_NAME_MAX_LENGTH - RUN_SUFFIX_LENGTH
 """Longest `name` that still leaves room for the per-run suffix (42 characters)."""
+S3_URI_PATTERN = re.compile(r"s3://.*")
+"""An `s3://` URI on one line: use `fullmatch` (`.` stops at a newline). The API model's
+pattern for bucket and key is checked by rule API001."""
 WARM_POOL_CACHE_DIR = "/opt/ml/sagemaker/warmpoolcache"
 """Where SageMaker mounts the persistent warm-pool cache while a pool exists."""
 

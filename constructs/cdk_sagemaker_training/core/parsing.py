@@ -8,16 +8,20 @@ are all reported at once.
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import stat
+import warnings
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import ReusedAnchorWarning, YAMLError
 
 from cdk_sagemaker_training.core.codes import Code, define
-from cdk_sagemaker_training.core.findings import Finding, Severity
+from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
 ERROR = Severity.ERROR
@@ -35,27 +39,181 @@ SPEC005 = define("SPEC005", ERROR, "Required key missing", "Add the key named")
 SPEC006 = define("SPEC006", ERROR, "Value outside a closed set", "Use one of the values listed")
 
 
-def read_document(path: Path, what: str) -> Any:
-    """The one YAML 1.2 document of the file at `path`. Raises `SpecError` (SPEC001/002).
+MAX_FILE_BYTES = 256 * 1024
+"""Largest file the loaders read: job files and policies are a few KB, and the YAML
+parser (pure Python) needs seconds for hostile files near this size."""
+MAX_VALUES = 100_000
+"""Values a document may hold once aliases are expanded (an alias bomb of a few hundred
+bytes expands to billions)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists."""
+YAML_VERSION = "1.2"
+SCALAR_TYPES = (str, int, float, bool, type(None))
+"""What a YAML 1.2 core-schema scalar becomes; other types come from tags or timestamps."""
+SPEC009 = define(
+    "SPEC009",
+    ERROR,
+    "File too large",
+    f"Job files and policies are small YAML files: keep them under {MAX_FILE_BYTES} bytes",
+)
+SPEC010 = define(
+    "SPEC010",
+    ERROR,
+    "Document too deeply nested or expands too far",
+    f"Use at most {MAX_DEPTH} levels of nesting and no recursive or repeated alias "
+    f"expansion beyond {MAX_VALUES} values",
+)
+SPEC011 = define(
+    "SPEC011",
+    ERROR,
+    "YAML feature or value type not supported",
+    "Use YAML 1.2 strings, numbers, booleans, mappings and lists: quote dates and "
+    "timestamps, drop !!binary, !!set and other tags, and use valid Unicode text",
+)
+SPEC012 = define(
+    "SPEC012",
+    ERROR,
+    "Two keys of one mapping read as the same name",
+    'Keep one of them: 1 and "1" are the same key once names are strings',
+)
+_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S*)", re.MULTILINE)
 
+
+def _read_bytes(path: Path, source: str) -> bytes:
+    """The file's bytes; never blocks on a FIFO and never reads past `MAX_FILE_BYTES`."""
+    try:
+        # O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise SPEC001.error(source, f"cannot read the file: {error}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        kind = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(kind):
+            what = "a directory" if stat.S_ISDIR(kind) else "a FIFO, device or socket"
+            raise SPEC001.error(source, f"cannot read the file: it is {what}, not a file")
+        try:
+            data = file.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise SPEC001.error(source, f"cannot read the file: {error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SPEC009.error(source, f"the file has more than {MAX_FILE_BYTES} bytes")
+    return data
+
+
+def _load(text: str, source: str) -> list[Any]:
+    """The YAML documents of `text`; every parser failure is a SPEC001/010/011 finding."""
+    for match in _DIRECTIVE.finditer(text):
+        if match[1] != YAML_VERSION:
+            raise SPEC011.error(
+                source, f"received %YAML {match[1]!r}; the loader reads YAML 1.2 only"
+            )
+    try:
+        with warnings.catch_warnings():  # a redefined anchor is valid YAML 1.2
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            return list(YAML(typ="safe", pure=True).load_all(text))
+    except YAMLError as error:
+        detail = " ".join(str(error).split())
+        raise SPEC001.error(source, f"invalid YAML: {detail}") from None
+    except RecursionError:
+        raise SPEC010.error(source, f"nested more than {MAX_DEPTH} levels") from None
+    except Exception as error:  # the parser's own limits, e.g. integers over 4300 digits
+        detail = " ".join(str(error).split())
+        raise SPEC011.error(source, f"cannot read a value: {detail}") from None
+
+
+class _Tree:
+    """Copies a loaded document into plain dicts and lists, checking limits and types."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.values = 0
+        self.findings: list[Finding] = []
+
+    def _error(self, code: Code, path: str, message: str) -> None:
+        self.findings.append(
+            code.finding(f"{self.source}:{path}" if path else self.source, message)
+        )
+
+    def _scalar(self, value: Any, path: str) -> Any:
+        if not isinstance(value, SCALAR_TYPES):
+            self._error(
+                SPEC011,
+                path,
+                f"received a {type(value).__name__} value ({value!r:.60}); only strings, "
+                "numbers, booleans, null, mappings and lists are read (quote dates)",
+            )
+        elif isinstance(value, str) and _has_surrogate(value):
+            self._error(SPEC011, path, f"received {value!r:.60}, which is not valid Unicode text")
+        return value
+
+    def copy(
+        self, value: Any, path: str = "", depth: int = 0, parents: frozenset[int] = frozenset()
+    ) -> Any:
+        """`value` as plain data. Raises `SpecError` (SPEC010) past the limits."""
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise SPEC010.error(
+                self.source, f"the document expands to more than {MAX_VALUES} values (aliases)"
+            )
+        if not isinstance(value, Mapping | list):
+            return self._scalar(value, path)
+        if id(value) in parents:
+            raise SPEC010.error(
+                f"{self.source}:{path}", "received a recursive alias (a value that contains itself)"
+            )
+        if depth >= MAX_DEPTH:
+            raise SPEC010.error(f"{self.source}:{path}", f"nested more than {MAX_DEPTH} levels")
+        inside = parents | {id(value)}
+        if isinstance(value, list):
+            return [self.copy(v, join(path, i), depth + 1, inside) for i, v in enumerate(value)]
+        result: dict[Any, Any] = {}
+        names: dict[str, Any] = {}
+        for key, item in value.items():
+            self._scalar(key, path)
+            name = str(key)
+            if name in names:
+                self._error(
+                    SPEC012,
+                    join(path, name),
+                    f"keys {names[name]!r} and {key!r} both read as {name!r}",
+                )
+            names[name] = key
+            result[key] = self.copy(item, join(path, name), depth + 1, inside)
+        return result
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def read_document(path: Path, what: str) -> Any:
+    """The one YAML 1.2 document of the file at `path`, as plain dicts, lists and scalars.
+
+    Raises `SpecError`: SPEC001 (unreadable, not a regular file, invalid YAML), SPEC002
+    (empty, several documents), SPEC009 (over `MAX_FILE_BYTES`), SPEC010 (nesting or
+    alias expansion past `MAX_DEPTH` / `MAX_VALUES`), SPEC011 (another YAML version,
+    dates, binary, sets, invalid Unicode), SPEC012 (keys such as `1` and `"1"`).
     `what`: how messages name the file (`a job file`, `a policy`).
     """
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SPEC001.error(source, f"cannot read the file: {error}") from None
+        text = _read_bytes(path, source).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SPEC001.error(source, f"cannot read the file: not UTF-8 text ({error})") from None
     if not text.strip():
         raise SPEC002.error(source, f"the file is empty; {what} is one YAML mapping")
-    try:
-        documents = list(YAML(typ="safe", pure=True).load_all(text))
-    except YAMLError as error:
-        detail = " ".join(str(error).split())
-        raise SPEC001.error(source, f"invalid YAML: {detail}") from None
-    documents = [d for d in documents if d is not None]
+    documents = [d for d in _load(text, source) if d is not None]
     if len(documents) != 1:
         raise SPEC002.error(source, f"expected exactly one YAML document, found {len(documents)}")
-    return documents[0]
+    tree = _Tree(source)
+    document = tree.copy(documents[0])
+    if tree.findings:
+        raise SpecError(tree.findings)
+    return document
 
 
 class Collector:

@@ -9,7 +9,12 @@ from pathlib import Path
 from cdk_sagemaker_training.core.distribution import DistributionKey
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import resolve_image
-from cdk_sagemaker_training.core.model import JOB_NAME_PREFIX_MAX_LENGTH, Framework, JobSpec
+from cdk_sagemaker_training.core.model import (
+    JOB_NAME_PREFIX_MAX_LENGTH,
+    S3_URI_PATTERN,
+    Framework,
+    JobSpec,
+)
 from cdk_sagemaker_training.core.rules.registry import (
     ERROR,
     RuleContext,
@@ -20,9 +25,9 @@ from cdk_sagemaker_training.core.rules.registry import (
 )
 from cdk_sagemaker_training.core.service_model import bounds, enum_values
 
-NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
-STACK_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
-ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")
+STACK_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,63}")
+ROLE_ARN_PATTERN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 SOURCE_ARCHIVE_SUFFIX = ".tar.gz"
 RESERVED_HYPERPARAMETER_PREFIX = "sagemaker_"
 KNOWN_DISTRIBUTIONS = tuple(DistributionKey)
@@ -69,7 +74,7 @@ def version_problems(spec: JobSpec) -> list[Violation]:
     "(the launcher appends a 21-character run suffix; SageMaker allows 63)",
 )
 def _name(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if not NAME_PATTERN.match(spec.name):
+    if not NAME_PATTERN.fullmatch(spec.name):
         yield "name", f"received {spec.name!r}"
     elif len(spec.name) > JOB_NAME_PREFIX_MAX_LENGTH:
         yield "name", f"received {len(spec.name)} characters"
@@ -177,12 +182,15 @@ def _s3_locations(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
         ("checkpoint_s3_uri", spec.checkpoint_s3_uri),
     ]
     for path, value in locations:
-        if value is not None and not value.startswith("s3://"):
+        if value is not None and not S3_URI_PATTERN.fullmatch(value):
             yield path, f"received {value!r}"
     if (
         spec.source_dir is not None
-        and spec.source_dir.startswith("s3://")
-        and not spec.source_dir.endswith(SOURCE_ARCHIVE_SUFFIX)
+        and not spec.source_is_local
+        and not (
+            S3_URI_PATTERN.fullmatch(spec.source_dir)
+            and spec.source_dir.endswith(SOURCE_ARCHIVE_SUFFIX)
+        )
     ):
         yield "source_dir", f"received {spec.source_dir!r} (the training toolkit un-tars it)"
 
@@ -222,7 +230,7 @@ def _spot(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "Use arn:aws:iam::<account>:role/<name>, or omit role to get a least-privilege role",
 )
 def _role(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.role is not None and not ROLE_ARN_PATTERN.match(spec.role):
+    if spec.role is not None and not ROLE_ARN_PATTERN.fullmatch(spec.role):
         yield "role", f"received {spec.role!r}"
 
 
@@ -239,9 +247,18 @@ def _source(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     if not spec.source_is_local or spec.source_dir is None:
         return
     folder = Path(spec.source_dir)
-    if not folder.is_dir():
+    try:  # a path the OS refuses (too long, NUL byte) is reported, not raised
+        is_dir, is_file = folder.is_dir(), (folder / spec.entry_point).is_file()
+    except (OSError, ValueError) as error:
+        yield (
+            "entry_point",
+            f"received {spec.entry_point!r:.100} in {spec.source_dir!r:.100}: "
+            f"{getattr(error, 'strerror', None) or error}",
+        )
+        return
+    if not is_dir:
         yield "source_dir", f"received {spec.source_dir!r}, which is not a directory"
-    elif not (folder / spec.entry_point).is_file():
+    elif not is_file:
         yield "entry_point", f"received {spec.entry_point!r}, not found in {spec.source_dir}"
 
 
@@ -297,7 +314,7 @@ def _reserved_names(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "Use a letter, then letters, digits and hyphens (at most 64 characters)",
 )
 def _stack_name(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.stack is not None and not STACK_NAME_PATTERN.match(spec.stack):
+    if spec.stack is not None and not STACK_NAME_PATTERN.fullmatch(spec.stack):
         yield "stack", f"received {spec.stack!r}"
 
 

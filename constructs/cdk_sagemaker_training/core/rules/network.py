@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.rules.registry import ERROR, RuleContext, Violation, rule
 
-SUBNET_PATTERN = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-SECURITY_GROUP_PATTERN = re.compile(r"^sg-[0-9a-f]{8,17}$")
+SUBNET_PATTERN = re.compile(r"subnet-[0-9a-f]{8,17}")
+SECURITY_GROUP_PATTERN = re.compile(r"sg-[0-9a-f]{8,17}")
 
 
 @rule(
@@ -24,8 +24,8 @@ def _vpc(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     if spec.security_group_ids and not spec.subnets:
         yield "subnets", "missing subnets next to security_group_ids"
     for index, subnet in enumerate(spec.subnets):
-        if not SUBNET_PATTERN.match(subnet):
+        if not SUBNET_PATTERN.fullmatch(subnet):
             yield f"subnets[{index}]", f"received {subnet!r}"
     for index, group in enumerate(spec.security_group_ids):
-        if not SECURITY_GROUP_PATTERN.match(group):
+        if not SECURITY_GROUP_PATTERN.fullmatch(group):
             yield f"security_group_ids[{index}]", f"received {group!r}"

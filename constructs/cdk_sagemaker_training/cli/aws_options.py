@@ -1,0 +1,46 @@
+"""The options and client setup the AWS commands (`quotas`, `warm-pools`) share."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cdk_sagemaker_training.aws.clients import (
+    DEFAULT_TIMEOUT,
+    MAX_ATTEMPTS,
+    Client,
+    client_config,
+    create_client,
+)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, received {text!r}")
+    return value
+
+
+def add_aws_options(parser: Any) -> None:
+    """`--region`, `--profile` and `--timeout`."""
+    parser.add_argument(
+        "--region", help="AWS region (default: AWS_REGION, then the profile/environment)"
+    )
+    parser.add_argument("--profile", help="AWS named profile (default: standard chain)")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to connect and to wait for each answer, per attempt "
+        f"({MAX_ATTEMPTS} attempts; default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def client(args: argparse.Namespace, service: str) -> Client:
+    """A client for `service` as the options ask. Raises `AwsAccessError`, `NoRegionError`."""
+    return create_client(
+        service, profile=args.profile, region=args.region, config=client_config(args.timeout)
+    )
