@@ -18,6 +18,7 @@ PUBLIC_MODULES = {"cdk_sagemaker_training", "cdk_sagemaker_training.testing"}
 EXAMPLES = {
     "constructs": "from aws_cdk import App, Duration, Stack\n",
     "testing": "from aws_cdk import App, Stack\nfrom aws_cdk.assertions import Template\n",
+    "execution-role": "from aws_cdk import App, Stack\nfrom aws_cdk import aws_iam as iam\n",
 }
 
 
@@ -50,3 +51,7 @@ def test_examples_run(name: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     if name == "constructs":
         assert (tmp_path / "out" / "Training.template.json").is_file()
+    if name == "execution-role":  # the consumer's statement and the CDK grant both land
+        template = (tmp_path / "out" / "Roles.template.json").read_text()
+        assert "arn:aws:s3:::extra/config.json" in template
+        assert "kms:Decrypt" in template

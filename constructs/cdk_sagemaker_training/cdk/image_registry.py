@@ -10,18 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
-from aws_cdk import CfnMapping, Stack
+from aws_cdk import CfnMapping
 from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
-from cdk_sagemaker_training.cdk._private.scope_cache import known_region, stack_of
+from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 from cdk_sagemaker_training.core.images import ResolvedImage
 
 ACCOUNT_KEY = "account"
-_ACCOUNTS: WeakKeyDictionary[Stack, dict[str, str]] = WeakKeyDictionary()
-"""Per stack: mapping id -> the `Fn::FindInMap` account token (the same for every job)."""
 
 
 @dataclass(frozen=True)
@@ -68,13 +65,15 @@ def image_reference(scope: Construct, image: ResolvedImage) -> ImageReference:
         )
         return ImageReference(uri=image.explicit_uri, repository_arn=arn)
     stack = stack_of(scope)
-    region = known_region(stack)
+    cache = stack_cache(stack)
+    region = cache.region
     if region is not None:
         account = image.account(region)
         return ImageReference(
             uri=image.uri(region), repository_arn=_repository_arn(region, account, image.repository)
         )
-    accounts = _ACCOUNTS.setdefault(stack, {})
+    # The same `Fn::FindInMap` token serves every job of the stack that uses this table.
+    accounts = cache.registry_accounts
     mapping_id = _mapping_id(image)
     if mapping_id not in accounts:
         accounts[mapping_id] = registry_mapping(stack, image).find_in_map(

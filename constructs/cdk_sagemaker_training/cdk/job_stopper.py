@@ -17,8 +17,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
-from cdk_sagemaker_training.cdk._private.nag import acknowledge, wildcard_acknowledgements
-from cdk_sagemaker_training.cdk._private.scope_cache import service_principal
+from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache
 from cdk_sagemaker_training.cdk.launcher_logs import state_machine_with_logs
 from cdk_sagemaker_training.launcher.definition import (
     PARTITION,
@@ -37,10 +36,11 @@ class JobStopper(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, logs_key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
+        self._cache = stack_cache(Stack.of(self))
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=service_principal("states.amazonaws.com"),
+            assumed_by=self._cache.service_principal("states.amazonaws.com"),
             description="Stops SageMaker training jobs of ended launcher executions",
         )
         self.state_machine = state_machine_with_logs(
@@ -56,14 +56,11 @@ class JobStopper(Construct):
         self.role.add_to_principal_policy(
             iam.PolicyStatement.from_json(statement_json(SEARCH_JOBS))
         )
-        acknowledge(
+        self._cache.wildcards.add(
             self.role,
-            wildcard_acknowledgements(
-                self.role,
-                ["*"],
-                "sagemaker:Search has no resource-level permissions; Step Functions adds "
-                "log delivery and X-Ray actions, which have none either.",
-            ),
+            ["*"],
+            "sagemaker:Search has no resource-level permissions; Step Functions adds "
+            "log delivery and X-Ray actions, which have none either.",
         )
 
     @classmethod
@@ -96,11 +93,8 @@ class JobStopper(Construct):
     def _grant(self, job_name_prefix: str) -> None:
         grant = stop_grant(job_name_prefix, pseudo.STACK_ARNS)
         self.role.add_to_principal_policy(iam.PolicyStatement.from_json(statement_json(grant)))
-        acknowledge(
+        self._cache.wildcards.add(
             self.role,
-            wildcard_acknowledgements(
-                self.role,
-                list(grant.resources),
-                "Each run of a job gets a new name: the job's prefix plus a per-execution suffix.",
-            ),
+            list(grant.resources),
+            "Each run of a job gets a new name: the job's prefix plus a per-execution suffix.",
         )

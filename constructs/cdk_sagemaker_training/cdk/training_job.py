@@ -29,17 +29,11 @@ from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
-from cdk_sagemaker_training.cdk._private.nag import acknowledge, wildcard_acknowledgements
-from cdk_sagemaker_training.cdk._private.scope_cache import (
-    bucket_name_and_arn,
-    known_region,
-    service_principal,
-    stack_of,
-)
+from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 from cdk_sagemaker_training.cdk._private.validation import report_findings
 from cdk_sagemaker_training.cdk.execution_role import (
+    KMS_ACTIONS,
     TrainingExecutionRole,
-    batched_role_updates,
     s3_object_arn,
 )
 from cdk_sagemaker_training.cdk.image_registry import image_reference
@@ -215,7 +209,8 @@ class TrainingJob(Construct):
         super().__init__(scope, construct_id)
         self.integration = integration
         self._stack = stack_of(scope)
-        self._region = known_region(self._stack)
+        self._cache = stack_cache(self._stack)
+        self._region = self._cache.region
         self._state_machine: sfn.StateMachine | None = None
         self._role: iam.IRole | None = None
         self._request: dict[str, Any] | None = None
@@ -255,15 +250,9 @@ class TrainingJob(Construct):
                 if key is not None
             ]
             try:
-                with batched_role_updates():
-                    self._build(
-                        self._effective,
-                        role,
-                        warm_pool_group,
-                        output_bucket,
-                        logs_key,
-                        poll_interval,
-                    )
+                self._build(
+                    self._effective, role, warm_pool_group, output_bucket, logs_key, poll_interval
+                )
             except SpecError as error:
                 self.findings.extend(error.findings)
         report_findings(self, self.findings)
@@ -355,7 +344,7 @@ class TrainingJob(Construct):
         bucket = None
         if output_path is None:
             bucket = output_bucket or OutputBucket(self, "Output").bucket
-            output_path = f"s3://{bucket_name_and_arn(bucket)[0]}/{spec.name}"
+            output_path = f"s3://{self._cache.bucket_name_and_arn(bucket)[0]}/{spec.name}"
         image = image_reference(self._stack, resolve_image(spec))
         deploy_time = _DeployTimeValues()
         self._request = render_request(
@@ -399,14 +388,17 @@ class TrainingJob(Construct):
         for channel in spec.inputs:
             role.allow_read(channel.s3_data)
         if bucket is not None:
-            role.grant_write(bucket, spec.name)
+            role.allow_write(bucket, spec.name)
         else:
             role.allow_write(output_path)
         if spec.checkpoint_s3_uri is not None:
             role.allow_read(spec.checkpoint_s3_uri)
             role.allow_write(spec.checkpoint_s3_uri)
         for key in self._keys:
-            role.allow_key(key)
+            if isinstance(key, str):
+                role.allow_key(key)
+            else:  # a CDK key grants the CDK way (its key policy stays as it is)
+                key.grant(role, *KMS_ACTIONS)
         if spec.uses_vpc:
             role.allow_vpc(spec.subnets, spec.security_group_ids)
 
@@ -429,26 +421,21 @@ class TrainingJob(Construct):
         launcher = iam.Role(
             self,
             "LauncherRole",
-            assumed_by=service_principal("states.amazonaws.com"),
+            assumed_by=self._cache.service_principal("states.amazonaws.com"),
             description=f"Launches SageMaker training job {spec.name}",
             inline_policies={LAUNCHER_POLICY: policy_document(grants)},
         )
-        acknowledge(
+        wildcards = self._cache.wildcards
+        wildcards.add(
             launcher,
-            {
-                **wildcard_acknowledgements(
-                    launcher,
-                    [training_job_arn(spec.name, pseudo.STACK_ARNS)],
-                    "Each run creates a new job name: this job's prefix plus a per-execution "
-                    "suffix.",
-                ),
-                **wildcard_acknowledgements(
-                    launcher,
-                    ["*"],
-                    "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and "
-                    "X-Ray actions, which have no resource-level permissions.",
-                ),
-            },
+            [training_job_arn(spec.name, pseudo.STACK_ARNS)],
+            "Each run creates a new job name: this job's prefix plus a per-execution suffix.",
+        )
+        wildcards.add(
+            launcher,
+            ["*"],
+            "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
+            "actions, which have no resource-level permissions.",
         )
         self.definition = launcher_definition(
             request,

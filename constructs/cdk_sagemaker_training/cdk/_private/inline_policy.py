@@ -4,9 +4,11 @@ Jobs add grants one by one (and a warm-pool group's jobs share a role). Building
 `PolicyStatement` per grant costs several jsii round trips; at hundreds of jobs that
 dominates synthesis. Here grants are plain data, merged by (actions, conditions), and
 the role's `Policies` property is one `Lazy` value that CDK (and cdk-nag) resolve: it is
-computed once, at synthesis, after every construct has added its grants. A role whose
-grants are all known at once (a job's own execution role) is instead set once, as a
-value (no callback from synthesis into Python), and turns lazy if a grant comes later.
+computed at synthesis, after every construct has added its grants.
+
+The role is created without `inline_policies`, so this is its only `Policies` entry;
+what a consumer adds with `role.add_to_policy(...)` or `role.attach_inline_policy(...)`
+is a separate `AWS::IAM::Policy` that CDK renders as usual.
 """
 
 from __future__ import annotations
@@ -31,52 +33,24 @@ def policy_document(grants: Sequence[Grant]) -> iam.PolicyDocument:
 
 @jsii.implements(IStableAnyProducer)
 class InlinePolicy:
-    """Allow-statements of one inline policy of `role`, merged and rendered lazily.
+    """Allow-statements of one inline policy of `role`, merged and rendered at synthesis."""
 
-    `deferred`: render nothing until `render_now` (the caller promises to call it).
-    Default False: lazy from the start.
-    """
-
-    def __init__(self, role: iam.Role, name: str, *, deferred: bool = False) -> None:
+    def __init__(self, role: iam.Role, name: str) -> None:
         self.name = name
         self._resources: dict[tuple[tuple[str, ...], str], list[str]] = {}
-        self._cfn = cast(iam.CfnRole, role.node.default_child)
-        self._lazy = False
-        self._rendered = False
-        if not deferred:
-            self.render_lazily()
-
-    def render_lazily(self) -> None:
-        """Render at synthesis from now on, with every grant added until then."""
-        if not self._lazy:
-            self._cfn.policies = Lazy.any(self)
-            self._lazy = True
-
-    def render_now(self) -> None:
-        """Set the policy as it stands now; a grant added later makes it lazy."""
-        if not self._lazy:
-            self._cfn.policies = [
-                iam.CfnRole.PolicyProperty(
-                    policy_name=self.name,
-                    policy_document={"Version": POLICY_VERSION, "Statement": self.statements()},
-                )
-            ]
-            self._rendered = True
+        cast(iam.CfnRole, role.node.default_child).policies = Lazy.any(self)
 
     def add(
         self,
         actions: Sequence[str],
         resources: Sequence[str],
         conditions: Mapping[str, Any] | None = None,
-    ) -> list[str]:
-        """Allow `actions` on `resources`; returns the resources that were new."""
+    ) -> None:
+        """Allow `actions` on `resources` (merged with the statement of the same actions
+        and conditions; a resource already there is not repeated)."""
         key = (tuple(sorted(set(actions))), json.dumps(conditions or {}, sort_keys=True))
         known = self._resources.setdefault(key, [])
-        new = [resource for resource in dict.fromkeys(resources) if resource not in known]
-        known.extend(new)
-        if new and self._rendered:
-            self.render_lazily()
-        return new
+        known.extend(resource for resource in dict.fromkeys(resources) if resource not in known)
 
     def statements(self) -> list[dict[str, Any]]:
         """The statements in the order their first grant arrived."""

@@ -1,34 +1,32 @@
 """cdk-nag acknowledgements for the wildcards these constructs create on purpose.
 
 cdk-nag (3.x) names each wildcard finding after the flattened resource
-(`AwsSolutions-IAM5[Resource::<flattened>]`), so the constructs acknowledge exactly the
-resources they scope by prefix, each with the reason the wildcard is the narrowest
-scope. Nothing here imports cdk-nag: acknowledgements are aws-cdk-lib metadata.
+(`AwsSolutions-IAM5[Resource::<flattened>]`) and, since 3.0, suppresses only exact ids
+acknowledged with `Validations.of(construct).acknowledge(...)` (no patterns). So the
+constructs acknowledge exactly the resources they scope by prefix, each with the reason
+the wildcard is the narrowest scope, through that public aws-cdk-lib API: nothing here
+imports cdk-nag (a development dependency). The ids are computed when the app validates
+(see `WildcardAcknowledgements`, one per stack, owned by the stack's `StackCache`).
+
+Kept shortcut: `flatten_reference` ports cdk-nag's `flattenCfnReference`
+(`src/utils/flatten-cfn-reference.ts`), which cdk-nag does not export.
+tests/constructs/test_nag_equivalence.py runs the real AwsSolutions checks over every kind
+of wildcard resource the constructs create and fails if the ids differ.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Stack, Validations
-from constructs import IConstruct
-
-from cdk_sagemaker_training.cdk._private import pseudo
+import jsii
+from aws_cdk import Acknowledgment, Stack, Validations
+from constructs import IConstruct, IValidation
 
 WILDCARD_RULE = "AwsSolutions::AwsSolutions-IAM5"
-ACKNOWLEDGED_RULES: str = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
-TOKEN = re.compile(r"(\$\{Token\[[^\]]+\]\})")
-_PSEUDO_NAMES = {
-    pseudo.PARTITION: "<AWS::Partition>",
-    pseudo.REGION: "<AWS::Region>",
-    pseudo.ACCOUNT_ID: "<AWS::AccountId>",
-    pseudo.URL_SUFFIX: "<AWS::URLSuffix>",
-}
-_FLAT_TOKENS: dict[str, str] = {}
-"""Token string -> flattened value; token strings are unique within a process."""
 
 
 def flatten_reference(node: Any) -> str:
@@ -53,35 +51,60 @@ def flatten_reference(node: Any) -> str:
     return json.dumps(node, separators=(",", ":"))
 
 
-def _flatten(scope: IConstruct, resource: str) -> str:
-    """`flatten_reference` of a resolved resource. Pseudo parameters are flattened in
-    Python and every other token is resolved once per app (resolving is a jsii round trip;
-    an app has thousands of these ARNs, most sharing a bucket or role token)."""
-    parts = []
-    for part in TOKEN.split(resource):
-        if TOKEN.fullmatch(part):
-            if part not in _FLAT_TOKENS:
-                _FLAT_TOKENS[part] = _PSEUDO_NAMES.get(part) or flatten_reference(
-                    Stack.of(scope).resolve(part)
-                )
-            parts.append(_FLAT_TOKENS[part])
-        else:
-            parts.append(flatten_reference(part))
-    return "".join(parts)
+@jsii.implements(IValidation)
+class WildcardAcknowledgements:
+    """The IAM5 acknowledgements of one stack's deliberate wildcard resources, by construct.
 
+    Collected as grants are added and written once, when the app validates: after CDK
+    has resolved cross-stack references (a bucket of another stack becomes an output
+    reference), so each id names the resource exactly as cdk-nag sees it. The whole
+    stack's resources are resolved in one `Stack.resolve` call, and each construct's ids
+    recorded in one `acknowledge` call.
+    """
 
-def wildcard_acknowledgements(
-    scope: IConstruct, resources: Sequence[str], reason: str
-) -> dict[str, str]:
-    """IAM5 acknowledgement ids (with `reason`) for the `resources` that hold a wildcard."""
-    wild = [resource for resource in resources if "*" in resource]
-    if not wild:
-        return {}
-    flats = (_flatten(scope, resource) for resource in wild)
-    return {f"{WILDCARD_RULE}[Resource::{flat}]": reason for flat in flats if "*" in flat}
+    def __init__(self, stack: Stack) -> None:
+        self._stack = weakref.ref(stack)  # the stack's cache owns this object
+        self._reasons: dict[IConstruct, dict[str, list[str]]] = {}
+        """Construct -> wildcard resource -> why it is the narrowest scope (no repeats)."""
+        self._written: set[tuple[IConstruct, str]] = set()
+        stack.node.add_validation(self)
+
+    def add(self, scope: IConstruct, resources: Sequence[str], reason: str) -> None:
+        """Acknowledge on `scope` the `resources` that hold a wildcard, with `reason`."""
+        for resource in resources:
+            if "*" in resource:
+                reasons = self._reasons.setdefault(scope, {}).setdefault(resource, [])
+                if reason not in reasons:
+                    reasons.append(reason)
+
+    def validate(self) -> list[str]:
+        """Write the acknowledgements not written yet (CDK calls this at synthesis)."""
+        stack = self._stack()
+        pending = [
+            (scope, resource)
+            for scope, resources in self._reasons.items()
+            for resource in resources
+            if (scope, resource) not in self._written
+        ]
+        if stack is None or not pending:
+            return []
+        unique = list(dict.fromkeys(resource for _, resource in pending))
+        flat = dict(zip(unique, map(flatten_reference, stack.resolve(unique)), strict=True))
+        ids: dict[IConstruct, dict[str, list[str]]] = {}
+        for scope, resource in pending:
+            if "*" in flat[resource]:
+                id_ = f"{WILDCARD_RULE}[Resource::{flat[resource]}]"
+                reasons = ids.setdefault(scope, {}).setdefault(id_, [])
+                reasons.extend(r for r in self._reasons[scope][resource] if r not in reasons)
+        for scope, acknowledgements in ids.items():
+            acknowledge(scope, {id_: " ".join(r) for id_, r in acknowledgements.items()})
+        self._written.update(pending)
+        return []
 
 
 def acknowledge(scope: IConstruct, acknowledgements: Mapping[str, str]) -> None:
-    """Write what `Validations.of(scope).acknowledge(...)` writes, for many ids in one call."""
+    """`Validations.of(scope).acknowledge(...)` for many ids in one call."""
     if acknowledgements:
-        scope.node.add_metadata(ACKNOWLEDGED_RULES, dict(acknowledgements))
+        Validations.of(scope).acknowledge(
+            *(Acknowledgment(id=id_, reason=reason) for id_, reason in acknowledgements.items())
+        )

@@ -1,8 +1,12 @@
-"""Values that never change for a stack or an object, read through jsii once.
+"""Values the constructs of one stack read through jsii once, owned by that stack.
 
 Every read is a round trip to the jsii runtime (about 0.5 ms); at hundreds of jobs the
-repeated `Stack.of`, region, bucket attribute, mapping and principal reads add up. The
-cached values are the same tokens CDK would return again, so templates do not change.
+repeated region, bucket attribute, principal, duration and mapping reads add
+up. The cached values are the tokens CDK would return again, so templates do not change.
+
+Each stack gets its own `StackCache` (a weak-keyed table: nothing is shared between
+stacks or apps, and a stack's entries go when the stack does). Note that jsii itself
+keeps every object handed to Python alive for the life of the process.
 """
 
 from __future__ import annotations
@@ -14,10 +18,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
-_REGIONS: WeakKeyDictionary[Stack, str | None] = WeakKeyDictionary()
-_BUCKETS: WeakKeyDictionary[s3.IBucket, tuple[str, str]] = WeakKeyDictionary()
-_PRINCIPALS: dict[str, iam.ServicePrincipal] = {}
-_DURATIONS: dict[int, Duration] = {}
+from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
 
 
 def stack_of(scope: IConstruct) -> Stack:
@@ -25,30 +26,46 @@ def stack_of(scope: IConstruct) -> Stack:
     return scope if isinstance(scope, Stack) else Stack.of(scope)
 
 
-def known_region(stack: Stack) -> str | None:
-    """The stack's region, or None when it is a token (environment-agnostic stack)."""
-    if stack not in _REGIONS:
+class StackCache:
+    """What constructs of one stack read through jsii once (see the module docstring)."""
+
+    def __init__(self, stack: Stack) -> None:
         region = stack.region
-        _REGIONS[stack] = None if Token.is_unresolved(region) else region
-    return _REGIONS[stack]
+        self.region: str | None = None if Token.is_unresolved(region) else region
+        """The stack's region, or None when it is a token (environment-agnostic stack)."""
+        self.wildcards = WildcardAcknowledgements(stack)
+        """The cdk-nag acknowledgements of the stack's deliberate wildcards."""
+        self.registry_accounts: dict[str, str] = {}
+        """Image mapping id -> its `Fn::FindInMap` account token (`image_registry.py`)."""
+        self._principals: dict[str, iam.ServicePrincipal] = {}
+        self._durations: dict[int, Duration] = {}
+        self._buckets: dict[s3.IBucket, tuple[str, str]] = {}
+
+    def service_principal(self, service: str) -> iam.ServicePrincipal:
+        """One `ServicePrincipal` per service."""
+        if service not in self._principals:
+            self._principals[service] = iam.ServicePrincipal(service)
+        return self._principals[service]
+
+    def seconds(self, amount: int) -> Duration:
+        """`Duration.seconds(amount)`, one per distinct amount."""
+        if amount not in self._durations:
+            self._durations[amount] = Duration.seconds(amount)
+        return self._durations[amount]
+
+    def bucket_name_and_arn(self, bucket: s3.IBucket) -> tuple[str, str]:
+        """`(bucket.bucket_name, bucket.bucket_arn)`: the same tokens every time."""
+        if bucket not in self._buckets:
+            self._buckets[bucket] = (bucket.bucket_name, bucket.bucket_arn)
+        return self._buckets[bucket]
 
 
-def bucket_name_and_arn(bucket: s3.IBucket) -> tuple[str, str]:
-    """`(bucket.bucket_name, bucket.bucket_arn)`: the same tokens every time."""
-    if bucket not in _BUCKETS:
-        _BUCKETS[bucket] = (bucket.bucket_name, bucket.bucket_arn)
-    return _BUCKETS[bucket]
+_CACHES: WeakKeyDictionary[Stack, StackCache] = WeakKeyDictionary()
 
 
-def service_principal(service: str) -> iam.ServicePrincipal:
-    """One `ServicePrincipal` per service (a value: it belongs to no scope)."""
-    if service not in _PRINCIPALS:
-        _PRINCIPALS[service] = iam.ServicePrincipal(service)
-    return _PRINCIPALS[service]
-
-
-def seconds(amount: int) -> Duration:
-    """`Duration.seconds(amount)`, one per distinct amount (durations are values)."""
-    if amount not in _DURATIONS:
-        _DURATIONS[amount] = Duration.seconds(amount)
-    return _DURATIONS[amount]
+def stack_cache(stack: Stack) -> StackCache:
+    """The cache owned by `stack` (created on first use)."""
+    cache = _CACHES.get(stack)
+    if cache is None:
+        cache = _CACHES[stack] = StackCache(stack)
+    return cache
