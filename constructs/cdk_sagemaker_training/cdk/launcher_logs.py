@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -15,6 +15,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
+from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
 
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
@@ -93,7 +94,5 @@ def state_machine_with_logs(
     # creation) and dependencies such as a QuotaGuard. E3601: cfn-lint checks task
     # resources (`arn:${Partition}:states:::...`) before DefinitionSubstitutions apply;
     # the tests execute every definition with the placeholders filled instead.
-    cast(sfn.CfnStateMachine, state_machine.node.default_child).add_metadata(
-        "cfn-lint", {"config": {"ignore_checks": ["W3005", "E3601"]}}
-    )
+    ignore_cfn_lint(state_machine, ROLE_DEPENDENCY, "E3601")
     return state_machine

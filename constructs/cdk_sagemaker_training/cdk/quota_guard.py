@@ -12,7 +12,6 @@ import json
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import cast
 
 from aws_cdk import Acknowledgment, CfnOutput, CustomResource, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
@@ -22,6 +21,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk_sagemaker_training.aws.clients import QUOTA_ACTIONS
+from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
 from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.quota_requirements import QuotaRequirement, derive_requirements
@@ -204,6 +204,5 @@ class QuotaGuard(Construct):
             memory_size=256,
             description="Checks SageMaker Service Quotas for the stack's training jobs",
         )
-        # CDK adds DependsOn on the role, which the GetAtt already implies (cfn-lint W3005).
-        cast(lambda_.CfnFunction, function.node.default_child).add_deletion_override("DependsOn")
+        ignore_cfn_lint(function, ROLE_DEPENDENCY)
         return function

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import jsii
-from aws_cdk import Acknowledgment, CfnResource, Duration, RemovalPolicy, Token, Validations
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Token, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -29,6 +29,7 @@ from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
+from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
 from cdk_sagemaker_training.cdk._private.validation import report_findings
 from cdk_sagemaker_training.cdk.execution_role import (
@@ -534,7 +535,4 @@ class TrainingJob(Construct):
                 "permission is states:StartExecution on this state machine.",
             )
         )
-        # CDK's provider function depends on its role and also reads it by GetAtt.
-        cast(CfnResource, provider.node.default_child).add_metadata(
-            "cfn-lint", {"config": {"ignore_checks": ["W3005"]}}
-        )
+        ignore_cfn_lint(provider, ROLE_DEPENDENCY)  # CDK's provider function and its role
