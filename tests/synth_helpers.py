@@ -16,6 +16,7 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from cdk_sagemaker_training.cdk._private.nag import flatten_reference
+from cdk_sagemaker_training.launcher.definition import LAUNCHER_METADATA
 
 ROOT = Path(__file__).resolve().parent.parent
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
@@ -125,9 +126,10 @@ def template_files(outdir: Path) -> list[Path]:
 
 
 def launchers(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The template's launcher state machines (not the job stopper), by logical id."""
+    """The template's launcher state machines (not the job stopper), by logical id: those
+    `TrainingJob` marks with its metadata, as `cdk_sagemaker_training.testing` finds them."""
     return {
         logical_id: machine
         for logical_id, machine in resources(template, "AWS::StepFunctions::StateMachine").items()
-        if '"StartAt": "NameRun"' in str(machine["Properties"]["DefinitionString"])
+        if LAUNCHER_METADATA in machine.get("Metadata", {})
     }

@@ -64,6 +64,15 @@ def _instance_groups(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
         yield "instance_groups", f"received {len(spec.instance_groups)} instance groups"
 
 
+def _outside(
+    key: str, version: str | None, bounds: tuple[tuple[int, int], tuple[int, int]]
+) -> Iterator[Violation]:
+    """A violation at `key` when `version` is set and its minor is outside `bounds`."""
+    low, high = bounds
+    if version and not low <= trcomp.minor(version) <= high:
+        yield key, f"received {version!r}"
+
+
 @rule(
     "TRCOMP005",
     ERROR,
@@ -71,10 +80,10 @@ def _instance_groups(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "Set pytorch_version to 1.9, 1.10 or 1.11 with a matching transformers_version",
 )
 def _huggingface_pytorch(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.compiler_enabled and spec.framework is Framework.HUGGINGFACE and spec.pytorch_version:
-        low, high = trcomp.HUGGINGFACE_PYTORCH_RANGE
-        if not low <= trcomp.minor(spec.pytorch_version) <= high:
-            yield "pytorch_version", f"received {spec.pytorch_version!r}"
+    if spec.compiler_enabled and spec.framework is Framework.HUGGINGFACE:
+        yield from _outside(
+            "pytorch_version", spec.pytorch_version, trcomp.HUGGINGFACE_PYTORCH_RANGE
+        )
 
 
 @rule(
@@ -115,10 +124,8 @@ def _pytorchxla_without_compiler(spec: JobSpec, _: RuleContext) -> Iterator[Viol
     "Set framework_version to 2.9, 2.10 or 2.11 (the SDK means to enforce this but does not)",
 )
 def _tensorflow_version(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.compiler_enabled and spec.framework is Framework.TENSORFLOW and spec.framework_version:
-        low, high = trcomp.TENSORFLOW_RANGE
-        if not low <= trcomp.minor(spec.framework_version) <= high:
-            yield "framework_version", f"received {spec.framework_version!r}"
+    if spec.compiler_enabled and spec.framework is Framework.TENSORFLOW:
+        yield from _outside("framework_version", spec.framework_version, trcomp.TENSORFLOW_RANGE)
 
 
 @rule(
