@@ -14,6 +14,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from cdk_sagemaker_training.core.sweep import SweepSpec
+
 DEFAULT_INSTANCE_COUNT = 1
 DEFAULT_VOLUME_SIZE_GB = 30
 DEFAULT_MAX_RUN_SECONDS = 86400
@@ -156,6 +158,8 @@ class JobSpec:
     """Default: the constructs create a least-privilege execution role."""
     max_concurrent_runs: int = DEFAULT_MAX_CONCURRENT_RUNS
     """How many runs of this job may be in flight at once (sizes the quota check)."""
+    sweep: SweepSpec | None = None
+    """A warm-pool sweep: one execution runs every trial (see `core.sweep`)."""
     stack: str | None = None
     """The reference app's stack to deploy in, so adding job files never moves this one.
     Default: assigned in sorted file order."""

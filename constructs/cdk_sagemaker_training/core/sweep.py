@@ -1,0 +1,69 @@
+"""A warm-pool sweep: trials that differ only in hyperparameters, run back to back per lane
+so each trial starts on the warm pool its predecessor left."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+DEFAULT_LANES = 1
+
+
+class Goal(StrEnum):
+    """Which way the objective metric improves."""
+
+    MINIMIZE = "minimize"
+    MAXIMIZE = "maximize"
+
+
+class OnTrialFailure(StrEnum):
+    """What a lane does after a trial fails."""
+
+    CONTINUE = "continue"
+    STOP = "stop"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Objective:
+    """The metric (a `metric_definitions` name) that ranks trials."""
+
+    metric: str
+    goal: Goal = Goal.MINIMIZE
+
+
+@dataclass(frozen=True, kw_only=True)
+class SweepSpec:
+    """The `sweep` key of a job file: a grid (`parameters`) or an explicit `trials` list."""
+
+    objective: Objective
+    parameters: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Grid: each hyperparameter's values; trials are the cross product, in file order."""
+    explicit_trials: tuple[Mapping[str, Any], ...] = ()
+    """The `trials:` list, used instead of `parameters`."""
+    lanes: int = DEFAULT_LANES
+    max_trials: int | None = None
+    on_trial_failure: OnTrialFailure = OnTrialFailure.CONTINUE
+
+    @property
+    def trials(self) -> tuple[Mapping[str, Any], ...]:
+        """Each trial's hyperparameter overrides, in order (grid or explicit list)."""
+        if self.explicit_trials:
+            return self.explicit_trials
+        if not self.parameters:
+            return ()
+        names = tuple(self.parameters)
+        return tuple(
+            MappingProxyType(dict(zip(names, values, strict=True)))
+            for values in itertools.product(*self.parameters.values())
+        )
+
+    @property
+    def lane_trials(self) -> tuple[tuple[Mapping[str, Any], ...], ...]:
+        """Trials dealt round-robin to lanes; lanes left without a trial are dropped."""
+        trials = self.trials
+        lanes = (tuple(trials[lane :: self.lanes]) for lane in range(self.lanes))
+        return tuple(lane for lane in lanes if lane)
