@@ -31,13 +31,38 @@ class Code:
     owner: str = LIBRARY
     """Who raises it: this library, or an application built on it (`"app"`)."""
 
-    def finding(self, path: str, message: str) -> Finding:
-        """A finding of this code at `path`; `message` says what was received."""
-        return Finding(code=self.code, severity=self.severity, path=path, message=message)
+    def finding(
+        self,
+        path: str,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> Finding:
+        """A finding of this code at `path`; `message` says what was received. `file`,
+        `line`, `column`: where it is (see `Finding`). Default: unknown."""
+        return Finding(
+            code=self.code,
+            severity=self.severity,
+            path=path,
+            message=message,
+            file=file,
+            line=line,
+            column=column,
+        )
 
-    def error(self, path: str, message: str) -> SpecError:
+    def error(
+        self,
+        path: str,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> SpecError:
         """A `SpecError` holding one finding of this code (to raise)."""
-        return SpecError([self.finding(path, message)])
+        return SpecError([self.finding(path, message, file=file, line=line, column=column)])
 
 
 _REGISTRY: dict[str, Code] = {}

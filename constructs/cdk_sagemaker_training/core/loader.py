@@ -215,7 +215,7 @@ PARSERS: dict[str, Parser] = {
 
 def parse_job(data: Any, *, source: str, source_file: Path | None = None) -> JobSpec:
     """Build a `JobSpec` from one parsed document. Raises `SpecError` with every finding."""
-    out = Collector(source)
+    out = Collector(source, str(source_file) if source_file is not None else None)
     document = mapping(out, data, "")
     if document is None:
         raise SpecError(out.findings)
@@ -294,6 +294,7 @@ def load_jobs(path: str | Path) -> list[JobSpec]:
                     f"{spec.source_file}:name",
                     f"job name {spec.name!r} is already used by {seen[spec.name].source_file}; "
                     "job names must be unique",
+                    file=str(spec.source_file),
                 )
             )
         seen[spec.name] = spec
