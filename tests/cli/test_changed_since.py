@@ -145,3 +145,15 @@ def test_unknown_ref_is_diff001_exit_2(
     assert code == 2 and "Traceback" not in err
     shown = err if output == "table" else json.loads(out)["findings"][0]["code"]
     assert "DIFF001" in shown
+
+
+def test_one_file_given_by_absolute_path(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
+    path = (repo / "tuned.yaml").resolve()
+    code, out, _ = plan(capsys, str(path), "--changed-since", "main", "--format", "json")
+    [change] = json.loads(out)["changes"]
+    assert (code, change["kind"], change["file"], change["previous_file"]) == (
+        0,
+        "changed",
+        str(path),
+        str(path),
+    )
