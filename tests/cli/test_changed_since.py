@@ -105,6 +105,25 @@ def test_github_annotates_replacements_and_notes_each_change(
     )
 
 
+def test_github_writes_the_changes_to_the_step_summary(
+    capsys: pytest.CaptureFixture[str],
+    repo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    plan(capsys, str(repo), "--changed-since", "main", "--format", "github")
+    lines = summary.read_text().splitlines()
+    assert lines[:3] == ["earlier step", "### Training jobs changed since `main`", ""]
+    assert lines[3] == "| change | job | file | stack | launcher |"
+    assert (
+        "| renamed | old-name -> new-name | jobs/renamed.yaml | TrainingJobs1 | replaced |" in lines
+    )
+    assert len(lines) == 3 + 2 + 5
+
+
 def test_table_and_sarif_carry_the_changes(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
     _, table, _ = plan(capsys, str(repo), "--changed-since", "main")
     assert "Changes since main:" in table

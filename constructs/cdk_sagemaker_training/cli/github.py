@@ -3,12 +3,13 @@
 `::error file=jobs/a.yaml,line=3,col=1,title=SPEC003::message` puts the finding on the
 line of the pull request's diff. Values are escaped as the Actions toolkit does
 (`@actions/core` `command.ts`): `%`, CR and LF in messages; also `:` and `,` in
-properties.
+properties. With `--changed-since`, the changes also go to the job's summary page as a
+Markdown table (the file named by `GITHUB_STEP_SUMMARY`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cdk_sagemaker_training.cli.output import relative_path
@@ -74,3 +75,11 @@ def lines(
     """Every annotation: findings first, then one notice per changed job."""
     notices = [change_notice(c, ref, root) for c in changes] if ref is not None else []
     return [annotation(f, root) for f in findings] + notices
+
+
+def summary(headers: Sequence[str], rows: Iterable[Sequence[str]], ref: str) -> str:
+    """The changes as a Markdown section for `GITHUB_STEP_SUMMARY`."""
+    lines = [f"### Training jobs changed since `{ref}`", ""]
+    lines += [f"| {' | '.join(headers)} |", f"|{'---|' * len(headers)}"]
+    lines += [f"| {' | '.join(cell.replace('|', '/') for cell in row)} |" for row in rows]
+    return "\n".join(lines) + "\n"

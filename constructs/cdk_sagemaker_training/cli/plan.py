@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from cdk_sagemaker_training.core.text import format_table
 HEADERS = ("job", "image", "compiler", "instances", "keep-alive", "warm-pool group", "findings")
 CHANGE_HEADERS = ("change", "job", "file", "stack", "launcher")
 FORMATS = ("table", "json", "github", "sarif")
+STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
+"""The file GitHub Actions shows as the job's summary (Markdown)."""
 EFFECTS = {ChangeKind.ADDED: "created", ChangeKind.REMOVED: "deleted"}
 """What deploying does to the launcher, where the change's kind decides it."""
 
@@ -199,6 +202,11 @@ def _print(args: argparse.Namespace, plan: Plan) -> None:
         for line in github.lines(findings, changes, args.changed_since, work_tree_root()):
             print(line)
         print(_totals(len(plan.rows), findings))
+        summary_file = os.environ.get(STEP_SUMMARY)
+        if summary_file and plan.changes is not None:
+            rows = [_change_cells(c) for c in plan.changes]
+            with open(summary_file, "a", encoding="utf-8") as summary:
+                summary.write(github.summary(CHANGE_HEADERS, rows, args.changed_since))
     elif args.format == "sarif":
         log = sarif.sarif_log(
             findings,
