@@ -8,8 +8,10 @@ deploy of the same training-job stacks `build_app` makes (`add_training_stacks`)
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, Duration, Environment, Stack, Stage, pipelines
@@ -19,11 +21,13 @@ from constructs import Construct
 
 from cdk_sagemaker_training import GuardMode, Integration, JobSpec, load_jobs
 from cdk_sagemaker_training.aws.clients import QUOTA_ACTIONS
+from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
 from cdk_sagemaker_training.cdk._private.nag import WILDCARD_RULE, acknowledge, flatten_reference
 from stacks import _choice, add_training_stacks
 from stacks.pipeline_config import PipelineConfig, StageConfig, load_pipeline_config
 from stacks.training_jobs import TrainingJobsStack
 
+PACKAGE_JSON = Path(__file__).resolve().parents[1] / "package.json"
 PIPELINE_STACK_ID = "TrainingPipeline"
 READER_STACK_PREFIX = "QuotaReader-"
 READER_PROFILE = "quota-reader"
@@ -66,6 +70,11 @@ PIPELINE_WILDCARDS = (
     ),
 )
 """Reasons for the wildcards CDK Pipelines writes into its roles, by the finding id."""
+
+
+def pinned_npm(package: str) -> str:
+    """The exact version of an npm `package` that package.json pins (CDK CLI, cdk-assets)."""
+    return str(json.loads(PACKAGE_JSON.read_text())["devDependencies"][package])
 
 
 def synth_commands(config_path: str) -> list[str]:
@@ -149,6 +158,8 @@ class TrainingPipelineStack(Stack):
                 install_commands=list(INSTALL_COMMANDS),
                 commands=synth_commands(config_path),
             ),
+            cli_version=pinned_npm("aws-cdk"),  # self-mutation, as `npx cdk` locally
+            cdk_assets_cli_version=pinned_npm("cdk-assets"),
             cross_account_keys=True,  # stages deploy to other accounts
             enable_key_rotation=True,
             code_build_defaults=pipelines.CodeBuildOptions(
@@ -168,7 +179,7 @@ class TrainingPipelineStack(Stack):
             )
             self.pipeline.add_stage(self.stages[stage.name], pre=self._pre_steps(stage, source))
         self.pipeline.build_pipeline()
-        self._acknowledge_pipeline_defaults()
+        self._accept_pipeline_defaults()
 
     def _pre_steps(
         self, stage: StageConfig, source: pipelines.CodePipelineSource
@@ -191,9 +202,12 @@ class TrainingPipelineStack(Stack):
         gate.add_step_dependency(approval)
         return [approval, gate]
 
-    def _acknowledge_pipeline_defaults(self) -> None:
-        """Acknowledge what CDK Pipelines creates as it does (its roles' grants, the
-        artifact buckets' missing access logs), each finding with its reason."""
+    def _accept_pipeline_defaults(self) -> None:
+        """Accept what CDK Pipelines renders as it does (its roles' grants, the artifact
+        buckets' missing access logs, its deploy actions' role ARNs), each with its reason."""
+        # CDK renders the deploy actions' bootstrap role ARNs with Fn::Join (style check
+        # E3703) and adds DependsOn on the pipeline role its GetAtt implies.
+        ignore_cfn_lint(self.pipeline.pipeline, "E3703", ROLE_DEPENDENCY)
         acknowledge(
             self.pipeline.pipeline.artifact_bucket, {ACCESS_LOGS_RULE: ARTIFACT_BUCKET_REASON}
         )
