@@ -150,7 +150,7 @@ def test_reader_role_reads_quotas_only_and_trusts_only_the_gates(
     (trust,) = properties["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Condition"] == {
         "ArnEquals": {
-            "aws:PrincipalArn": "arn:aws:iam::111111111111:role/training-jobs-quota-gate-prod"
+            "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/training-jobs-quota-gate-prod"]
         }
     }
     assert "111111111111" in json.dumps(trust["Principal"])
