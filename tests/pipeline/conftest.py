@@ -24,10 +24,9 @@ class PipelineSynth:
     outdir: Path
     stacks: list[Stack]
 
-    def template(self, artifact_id: str, assembly: str = "") -> dict[str, Any]:
-        """A template by stack artifact id, in a stage's nested assembly if named."""
-        folder = self.outdir / f"assembly-{assembly}" if assembly else self.outdir
-        return dict(json.loads((folder / f"{artifact_id}.template.json").read_text()))
+    def template(self, artifact_id: str) -> dict[str, Any]:
+        """A top-level template (the pipeline's, a reader's) by stack artifact id."""
+        return dict(json.loads((self.outdir / f"{artifact_id}.template.json").read_text()))
 
     def templates(self) -> list[Path]:
         """Every template: the pipeline's, the readers' and the stages'."""
