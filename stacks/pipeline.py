@@ -33,7 +33,7 @@ READER_STACK_PREFIX = "QuotaReader-"
 READER_PROFILE = "quota-reader"
 """The AWS CLI profile the quota gate writes: the reader role, from CodeBuild's credentials."""
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
-"""Python 3.11+, Node.js 20 and make, as `make install` needs (aws/codebuild-docker-images)."""
+"""Documented to provide Python 3.11+, Node.js 20 and make, as `make install` needs."""
 INSTALL_COMMANDS = ("make install",)
 """The README's install (`.venv` from requirements, the CDK CLI from package-lock.json)."""
 CLI = ".venv/bin/cdk-sagemaker-training"
