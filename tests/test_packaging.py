@@ -34,13 +34,14 @@ def test_spec_layer_imports_neither_cdk_nor_sagemaker_core() -> None:
     assert run_python(code) == "[]"
 
 
-def test_image_resolution_loads_sagemaker_core_on_demand() -> None:
+def test_image_resolution_reads_the_tables_without_importing_the_sdk() -> None:
     code = (
-        "import sys; from tests.factories import BASE; "
+        "import sys; from tests.factories import BASE, HUGGINGFACE; "
         "from cdk_sagemaker_training.core.images import resolve_image; "
-        "resolve_image(BASE); print('sagemaker.core' in sys.modules)"
+        "resolve_image(BASE).uri('us-east-1'); resolve_image(HUGGINGFACE).uri('us-west-2'); "
+        "print('sagemaker' in sys.modules)"
     )
-    assert run_python(code) == "True"
+    assert run_python(code) == "False"
 
 
 def test_quotas_command_never_imports_sagemaker_core_or_cdk(tmp_path: Path) -> None:
