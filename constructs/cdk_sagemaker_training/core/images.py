@@ -26,6 +26,7 @@ IMAGE_URI_PATTERN = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>amazonaws\.com(?:\.cn)?)"
     r"/(?P<repository>[^:@]+)[:@](?P<tag>.+)"
 )
+SDK_SCOPE = "training"
 GPU_LOOKUP_INSTANCE_TYPE = "ml.p3.2xlarge"
 """Selects the GPU image for a job without an instance type (rule JOB003 reports it)."""
 INSTANCE_FAMILY_PATTERN = re.compile(r"^ml[\._](?P<family>[a-z\d\-]+)\.?\w*$")
@@ -197,9 +198,6 @@ def _image_error(field: str, received: object, supported: list[str], what: str) 
     )
 
 
-SDK_SCOPE = "training"
-
-
 def _instance_family(instance_type: str) -> str:
     """`ml.p4d.24xlarge` -> `p4d`, as the SDK reads it; "" when not of that form."""
     match = INSTANCE_FAMILY_PATTERN.match(instance_type)
@@ -211,7 +209,7 @@ def _choose(
 ) -> str:
     """`wanted` when it is one of `options` (a table level), else IMAGE001 listing them."""
     choices = [k for k in options if k != "version_aliases"]
-    if wanted not in choices:
+    if wanted is None or wanted not in choices:
         supported = sorted(c.removeprefix(prefix) for c in choices if c.startswith(prefix))
         shown = wanted.removeprefix(prefix) if wanted is not None else wanted
         raise _image_error(field, shown, supported, what)
@@ -246,76 +244,87 @@ def _table_name(query: ImageQuery, instance_type: str, family: str) -> str:
     return query.framework
 
 
+def _version_entry(query: ImageQuery, config: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    """The version as the tag spells it and its table entry (Hugging Face: its base's)."""
+    versions: Mapping[str, Any] = config["versions"]
+    aliases: Mapping[str, str] = config.get("version_aliases", {})
+    version = query.version
+    if version is None:
+        raise _image_error(query.version_field, version, sorted(versions), query.label)
+    if len(versions) == 1 and version not in aliases:
+        version = next(iter(versions))  # the SDK takes a table's only version for any
+    elif version not in aliases:
+        _choose({**versions, **aliases}, version, query.version_field, query.label)
+    entry: Mapping[str, Any] = versions[aliases.get(version, version)]
+    if query.framework != Framework.HUGGINGFACE:
+        return version, entry
+    kind = query.base_kind
+    base = f"{kind}{query.base_version}" if kind else None
+    base = entry.get("version_aliases", {}).get(base, base)
+    what = query.label if kind else f"{query.label} (set pytorch_version or tensorflow_version)"
+    field = f"{kind}_version" if kind else query.version_field
+    entry = entry[_choose(entry, base, field, what, kind or "")]
+    if entry["repository"] not in HUGGINGFACE_COMPILER_REPOSITORIES:
+        version = aliases.get(version, version)
+    return version, entry
+
+
+def _python_entry(
+    query: ImageQuery, entry: Mapping[str, Any]
+) -> tuple[str | None, Mapping[str, Any]]:
+    """The Python version (the table's only one when unset) and its entry."""
+    options = (entry.get("py_versions") or []) if "repository" in entry else list(entry)
+    if not options:
+        return None, entry  # the SDK ignores a Python version the table does not list
+    if query.py_version is None and len(options) == 1:
+        return options[0], entry.get(options[0]) or entry
+    chosen = _choose(dict.fromkeys(options), query.py_version, "py_version", query.label)
+    return chosen, entry.get(chosen) or entry
+
+
 @functools.lru_cache(maxsize=256)
 def _resolve_dlc(query: ImageQuery) -> ResolvedImage:
     """The DLC of a query, as `sagemaker.core.image_uris.get_training_image_uri` picks it.
 
     A port of the SDK's lookup for training images of our frameworks, reading the same
     tables; tests/core/test_image_equivalence.py compares both over the whole tables."""
-    label, version_field = query.label, query.version_field
     instance_type = query.instance_type or GPU_LOOKUP_INSTANCE_TYPE
     family = _instance_family(instance_type)
-    huggingface = query.framework == Framework.HUGGINGFACE
     container_version = None
-    if query.base_kind is not None:  # Hugging Face: native GPU images carry a CUDA tag
-        generic = _processor(instance_type, family, ["cpu", "gpu"])
-        container_version = HUGGINGFACE_GPU_CONTAINER if generic == "gpu" else None
-        container_version = None if query.compiler else container_version
+    if query.base_kind is not None and not query.compiler:  # native Hugging Face images
+        gpu = _processor(instance_type, family, ["cpu", "gpu"]) == "gpu"
+        container_version = HUGGINGFACE_GPU_CONTAINER if gpu else None
     table_name = _table_name(query, instance_type, family)
     config: Mapping[str, Any] | None = image_table(table_name).get(SDK_SCOPE)
     if config is None:
-        raise _image_error("framework", query.framework, [], label)
-    versions: Mapping[str, Any] = config["versions"]
-    aliases: Mapping[str, str] = config.get("version_aliases", {})
-    if query.version is None:
-        raise _image_error(version_field, query.version, sorted(versions), label)
-    version = query.version
-    if len(versions) == 1 and version not in aliases:
-        version = next(iter(versions))  # the SDK takes a table's only version for any
-    elif version not in aliases:
-        _choose({**versions, **aliases}, version, version_field, label)
-    entry: Mapping[str, Any] = versions[aliases.get(version, version)]
-    if huggingface:
-        base = f"{query.base_kind}{query.base_version}" if query.base_kind else None
-        base = entry.get("version_aliases", {}).get(base, base)
-        what = label if base else f"{label} (set pytorch_version or tensorflow_version)"
-        field = f"{query.base_kind}_version" if query.base_kind else version_field
-        entry = entry[_choose(entry, base, field, what, query.base_kind or "")]
-    py_options = (entry.get("py_versions") or []) if "repository" in entry else list(entry)
-    py_version = query.py_version if py_options else None
-    if py_version is None and len(py_options) == 1:
-        py_version = py_options[0]
-    elif py_options:
-        _choose(dict.fromkeys(py_options), py_version, "py_version", label)
-    chosen: Mapping[str, Any] = entry.get(py_version or "") or entry
-    repository: str = chosen["repository"]
-    processor = _processor(
-        instance_type, family, config.get("processors") or chosen.get("processors")
-    )
+        raise _image_error("framework", query.framework, [], query.label)
+    version, entry = _version_entry(query, config)
+    py_version, chosen = _python_entry(query, entry)
+    available = config.get("processors") or chosen.get("processors")
+    processor = _processor(instance_type, family, available)
     if chosen.get("container_version"):
         container_version = chosen["container_version"][processor]
-    if repository in NEURON_SDK_REPOSITORIES:
+    if chosen["repository"] in NEURON_SDK_REPOSITORIES:
         container_version = f"{max(chosen['sdk_versions'])}-{container_version}"
-    if huggingface:
-        if repository not in HUGGINGFACE_COMPILER_REPOSITORIES:
-            version = aliases.get(version, version)
+    if family == "p2" and _refused_on_p2(query.framework, version):
+        raise _image_error("instance_type", instance_type, [], f"{query.label} {version} on P2")
+    if query.framework == Framework.HUGGINGFACE:
         prefix = f"{query.base_version}-transformers{version}"
     else:
         prefix = chosen.get("tag_prefix", version)
-    if not chosen.get("processor_in_tag", True):
-        processor = None
-    if family == "p2" and _deprecated_on_p2(query.framework, version):
-        raise _image_error("instance_type", instance_type, [], f"{label} {version} (P2)")
-    middle = NEURON_TAG if table_name.endswith("-neuron") else processor
+    in_tag = chosen.get("processor_in_tag", True)  # some tags name the accelerator otherwise
+    middle = NEURON_TAG if table_name.endswith("-neuron") else (processor if in_tag else None)
     tag = "-".join(x for x in (prefix, middle, py_version, container_version) if x)
-    if family == "p4d" and f"{query.framework}-{tag}" in P4D_CONTAINER_VERSIONS:
-        tag = f"{tag}-{P4D_CONTAINER_VERSIONS[f'{query.framework}-{tag}']}"
+    suffix = P4D_CONTAINER_VERSIONS.get(f"{query.framework}-{tag}") if family == "p4d" else None
+    tag = f"{tag}-{suffix}" if suffix else tag
     return ResolvedImage(
-        repository=repository, tag=tag, registries=MappingProxyType(dict(chosen["registries"]))
+        repository=chosen["repository"],
+        tag=tag,
+        registries=MappingProxyType(dict(chosen["registries"])),
     )
 
 
-def _deprecated_on_p2(framework: str, version: str) -> bool:
+def _refused_on_p2(framework: str, version: str) -> bool:
     """PyTorch >= 1.13 and TensorFlow >= 2.12 images no longer run on P2 (SDK rule)."""
     first = P2_REFUSED_FROM.get(framework)
     return first is not None and version_tuple(version) >= version_tuple(first)
