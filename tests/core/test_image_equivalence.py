@@ -213,7 +213,7 @@ def test_every_region_of_every_version(sdk: Any, framework: Framework, compiler:
 
 
 def test_every_training_instance_type(sdk: Any) -> None:
-    """Each instance type of the botocore model, on each table's newest version."""
+    """Each instance type of the botocore model, on the last version each table lists."""
     model = botocore.session.get_session().get_service_model("sagemaker")
     instance_types = model.shape_for("TrainingInstanceType").enum  # type: ignore[attr-defined]
     mismatches = []
