@@ -109,6 +109,24 @@ FAILING = [
         "instance_groups",
     ),
     ("name-too-long-for-trials", swept(name="n" * (SWEEP_NAME_MAX_LENGTH + 1)), "SWEEP008", "name"),
+    (
+        "trial-value-too-long",
+        swept(sweep=trials({"lr": 1}, {"text": "x" * 2600})),
+        "SWEEP009",
+        "sweep.trials[1].text",
+    ),
+    (
+        "grid-value-too-long",
+        swept(sweep=sweep(parameters={"text": ("x", "x" * 2600)})),
+        "SWEEP009",
+        "sweep.parameters.text",
+    ),
+    (
+        "trial-sets-too-many-hyperparameters",
+        swept(sweep=trials({f"k{i}": i for i in range(100)})),
+        "SWEEP009",
+        "sweep.trials[0]",
+    ),
     ("lanes-over-trials", swept(sweep=sweep(lanes=3)), "SWEEP101", "sweep.lanes"),
     (
         "grid-value-repeated",
@@ -148,6 +166,7 @@ PASSING = [
     ),
     ("on-demand", swept(), "SWEEP007"),
     ("name-at-the-limit", swept(name="n" * SWEEP_NAME_MAX_LENGTH), "SWEEP008"),
+    ("trial-value-at-the-limit", swept(sweep=trials({"text": "x" * 2498})), "SWEEP009"),
     ("lanes-equal-trials", swept(sweep=sweep(lanes=2)), "SWEEP101"),
     (
         "values-differ-by-type",
@@ -176,6 +195,11 @@ def test_sweep_rule_passes(spec: JobSpec, code: str) -> None:
 
 def test_a_valid_sweep_has_no_sweep_findings() -> None:
     assert [f for f in check_job(swept()) if f.code.startswith("SWEEP")] == []
+
+
+def test_a_base_hyperparameter_over_its_bound_is_api001_only() -> None:
+    spec = swept(hyperparameters={"text": "x" * 2600}, sweep=trials({"lr": 1}, {"lr": 2}))
+    assert [f.code for f in check_job(spec) if "text" in f.path] == ["API001"]
 
 
 def test_a_long_name_is_reported_once() -> None:

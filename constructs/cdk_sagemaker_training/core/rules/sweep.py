@@ -19,20 +19,26 @@ from cdk_sagemaker_training.core.rules.registry import (
     Violation,
     rule,
 )
-from cdk_sagemaker_training.core.rules.request_limits import placeholder_request
+from cdk_sagemaker_training.core.rules.request_limits import API_REFERENCE, placeholder_request
+from cdk_sagemaker_training.core.service_limits import model_violations
+from cdk_sagemaker_training.core.service_model import request_shape
 from cdk_sagemaker_training.core.sweep import MAX_TRIALS, TRIAL_SUFFIX_LENGTH, SweepSpec
 
 SWEEP_NAME_MAX_LENGTH = JOB_NAME_PREFIX_MAX_LENGTH - TRIAL_SUFFIX_LENGTH
 """Longest `name` of a sweep job: room for the run suffix and the trial suffix."""
 
 
+def _trial_path(sweep: SweepSpec, index: int, key: str | None) -> str:
+    """Where trial `index`'s hyperparameter `key` (None: the whole trial) is written."""
+    if sweep.explicit_trials:
+        return f"sweep.trials[{index}]" + (f".{key}" if key is not None else "")
+    return "sweep.parameters" + (f".{key}" if key is not None else "")
+
+
 def _key_paths(sweep: SweepSpec) -> Iterator[tuple[str, str]]:
     """(hyperparameter name, path in the job file) of every name the trials set."""
-    if sweep.explicit_trials:
-        for index, trial in enumerate(sweep.explicit_trials):
-            yield from ((key, f"sweep.trials[{index}].{key}") for key in trial)
-    else:
-        yield from ((key, f"sweep.parameters.{key}") for key in sweep.parameters)
+    for index, trial in enumerate(sweep.explicit_trials or [sweep.parameters]):
+        yield from ((key, _trial_path(sweep, index, key)) for key in trial)
 
 
 def _library_hyperparameters(spec: JobSpec) -> frozenset[str]:
@@ -170,6 +176,34 @@ def _name_length(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
         SWEEP_NAME_MAX_LENGTH < len(spec.name) <= JOB_NAME_PREFIX_MAX_LENGTH
     ):
         yield "name", f"received {len(spec.name)} characters"
+
+
+@rule(
+    "SWEEP009",
+    ERROR,
+    "A trial's hyperparameters break a bound of the SageMaker API",
+    "Shorten the value named, or set fewer hyperparameters: bounds come from the installed "
+    "botocore model and count the hyperparameters the library adds",
+    source=API_REFERENCE,
+)
+def _trial_bounds(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
+    sweep = spec.sweep
+    if sweep is None or sweep.trial_count > MAX_TRIALS:
+        return  # SWEEP006 reports it; expanding a huge grid is what the cap prevents
+    shape = request_shape("HyperParameters")
+    base = placeholder_request(spec)["HyperParameters"]
+    in_base = {v.path for v in model_violations(base, shape)}  # API001 reports those
+    reported: set[str] = set()
+    for index, trial in enumerate(sweep.trials):
+        rendered = {**base, **{key: json_encode(value) for key, value in trial.items()}}
+        for violation in model_violations(rendered, shape):
+            key = str(violation.path[0]) if violation.path else None
+            path = _trial_path(sweep, index, key)
+            if violation.path in in_base or (key is not None and key not in trial):
+                continue
+            if path not in reported:
+                reported.add(path)
+                yield path, violation.message
 
 
 @rule(
