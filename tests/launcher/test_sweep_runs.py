@@ -51,7 +51,9 @@ def test_grid_runs_every_trial_with_its_overrides(runtime: LauncherRuntime) -> N
     output = run_sweep(runtime, spec)["output"]
     trials = by_trial(output)
     assert sorted(trials) == [0, 1, 2, 3]
-    expected = [{"learning_rate": json.dumps(r), "epochs": str(e)} for r in RATES[:2] for e in (1, 2)]
+    expected = [
+        {"learning_rate": json.dumps(r), "epochs": str(e)} for r in RATES[:2] for e in (1, 2)
+    ]
     assert [trials[i]["hyperparameters"] for i in range(4)] == expected
     assert [trials[i]["lane"] for i in range(4)] == [0, 1, 0, 1]
     sent = {c.name: c.hyperparameters for c in runtime.fake.trials.created}  # type: ignore[union-attr]
@@ -60,7 +62,9 @@ def test_grid_runs_every_trial_with_its_overrides(runtime: LauncherRuntime) -> N
         assert {k: received[k] for k in trial["hyperparameters"]} == trial["hyperparameters"]
         # The SDK's own keys are the job's, with the trial's name.
         assert received["sagemaker_job_name"] == json.dumps(trial["jobName"])
-    assert {t["jobName"] for t in trials.values()} == {f"{output['sweep']}-{i}" for i in range(4)}
+    assert {t["jobName"] for t in trials.values()} == {
+        f"{output['sweep']}-t00{i}" for i in range(4)
+    }
 
 
 def test_explicit_trials_run_in_their_order(runtime: LauncherRuntime) -> None:
@@ -105,7 +109,9 @@ def test_startup_and_reuse_are_recorded(runtime: LauncherRuntime) -> None:
 @pytest.mark.parametrize(
     ("goal", "best_rate"), [(Goal.MINIMIZE, 1e-5), (Goal.MAXIMIZE, 5e-5)], ids=["min", "max"]
 )
-def test_best_trial_by_the_objective(runtime: LauncherRuntime, goal: Goal, best_rate: float) -> None:
+def test_best_trial_by_the_objective(
+    runtime: LauncherRuntime, goal: Goal, best_rate: float
+) -> None:
     output = run_sweep(runtime, sweep_job(lanes=2, goal=goal))["output"]
     assert output["objective"] == {"metric": METRIC, "goal": goal.value}
     assert output["best"]["hyperparameters"] == {"learning_rate": json.dumps(best_rate)}
@@ -185,9 +191,14 @@ def test_abort_stops_the_running_trials(runtime: LauncherRuntime) -> None:
     # AWS ends it ABORTED; moto's interpreter fails a Map it stops (MapIterationAborted).
     # The stopper acts on both.
     assert execution["status"] in STOPPED_STATUSES
-    running = {j["TrainingJobName"] for j in runtime.jobs() if j["TrainingJobStatus"] == "InProgress"}
+    running = {
+        j["TrainingJobName"] for j in runtime.jobs() if j["TrainingJobStatus"] == "InProgress"
+    }
     assert len(running) == 2
     stopper = as_resource(stopper_definition())
     assert runtime.stop_jobs_of(stopper, execution)["status"] == "SUCCEEDED"
-    statuses = {runtime.sagemaker.describe_training_job(TrainingJobName=n)["TrainingJobStatus"] for n in running}
+    statuses = {
+        runtime.sagemaker.describe_training_job(TrainingJobName=n)["TrainingJobStatus"]
+        for n in running
+    }
     assert statuses == {"Stopped"}

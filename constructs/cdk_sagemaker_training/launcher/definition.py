@@ -93,11 +93,10 @@ def escape_literal(text: str) -> str:
     )
 
 
-def job_name_expression(prefix: str, groups: Sequence[int] = (0, 4)) -> str:
-    """Intrinsic for `<prefix>-<hex>`: UUID `groups` (Default: the first and last, 20 hex),
-    drawn once per evaluation."""
-    drawn = ", ".join(_UUID_GROUP.format(i) for i in groups)
-    return f"States.Format('{escape_literal(prefix)}-{'{}' * len(groups)}', {drawn})"
+def job_name_expression(prefix: str) -> str:
+    """Intrinsic for `<prefix>-<20 hex>`: two UUID groups, drawn once per execution."""
+    groups = ", ".join(_UUID_GROUP.format(i) for i in (0, 4))
+    return f"States.Format('{escape_literal(prefix)}-{{}}{{}}', {groups})"
 
 
 def with_run_name(value: Any) -> Any:

@@ -9,8 +9,9 @@ Shape: `Lanes` (a Map, one iteration per lane, `MaxConcurrency` = lanes) runs `T
 (a Map over the lane's trials, `MaxConcurrency` 1: one after another, in order). A trial
 after the first waits until its predecessor's job has a warm pool that is `Available`
 (or gone: `Terminated`, `Reused`, or a failed job, which keeps none) before creating its
-job; it then records its outcome. Trial `i` of a sweep is named `<sweep>-<i>`, so trial
-`i` finds its predecessor `i - lanes` by name. The best trial is picked by a loop of
+job; it then records its outcome. Trial `i` of a sweep is named `<run name><suffix>`
+(`core.sweep.trial_suffix`, `-t007`) after the run's name (`<prefix>-<20 hex>`, drawn once
+per execution as for a single job), so it finds its predecessor `i - lanes` by name. The best trial is picked by a loop of
 Choice states (ASL has no sort or min), and the summary is written to
 `<output>/<execution name>/trials.json` and is the execution's output.
 """
@@ -28,7 +29,7 @@ from cdk_sagemaker_training.core.launch_limits import (
 )
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.request import json_encode
-from cdk_sagemaker_training.core.sweep import Goal, OnTrialFailure, SweepSpec
+from cdk_sagemaker_training.core.sweep import Goal, OnTrialFailure, SweepSpec, trial_suffix
 from cdk_sagemaker_training.launcher.definition import (
     EXECUTION_EVENTS,
     HISTORY_LIMIT,
@@ -46,8 +47,6 @@ from cdk_sagemaker_training.launcher.definition import (
     task,
 )
 
-SWEEP_NAME_GROUPS = (4,)
-"""UUID groups in a sweep's name, `<prefix>-<12 hex>` (48 random bits per execution)."""
 TRIAL_MARGIN_SECONDS = 3600
 """Execution time per trial beyond its `max_run`, for capacity waits and startup."""
 POOL_POLL_SECONDS = 15
@@ -168,8 +167,9 @@ def _literal(text: str) -> str:
 
 
 def sweep_plan(sweep: SweepSpec) -> dict[str, Any]:
-    """The trials by lane, as the definition carries them: index, lane, the overrides (as
-    the API takes them) and, after a lane's first, the index of the previous trial."""
+    """The trials by lane, as the definition carries them: index, lane, name suffix, the
+    overrides (as the API takes them) and, after a lane's first, the previous trial's
+    name suffix."""
     lanes = len(sweep.lane_trials)
     plan = []
     for lane, trials in enumerate(sweep.lane_trials):
@@ -179,10 +179,11 @@ def sweep_plan(sweep: SweepSpec) -> dict[str, Any]:
             item: dict[str, Any] = {
                 "trial": trial,
                 "lane": lane,
+                "suffix": trial_suffix(trial),
                 "hyperparameters": {k: json_encode(v) for k, v in overrides.items()},
             }
             if position:
-                item["previous"] = trial - lanes
+                item["previous"] = trial_suffix(trial - lanes)
             items.append(item)
         plan.append({"lane": lane, "trials": items})
     return {"lanes": plan}
@@ -252,7 +253,7 @@ def _previous_states(on_failure: OnTrialFailure) -> dict[str, Any]:
 
 def _describe_previous(result_path: str, **fields: Any) -> dict[str, Any]:
     """The previous trial's whole description (its warm pool is optional in it)."""
-    previous = "States.Format('{}-{}', $.sweep.name, $.trial.previous)"
+    previous = "States.Format('{}{}', $.sweep.name, $.trial.previous)"
     return describe(None, result_path, name_path=previous, **fields)
 
 
@@ -382,7 +383,7 @@ def _lanes_state(
         "ItemSelector": {
             "trial.$": "$$.Map.Item.Value",
             "sweep.$": "$.sweep",
-            "run": {"jobName.$": "States.Format('{}-{}', $.sweep.name, $$.Map.Item.Value.trial)"},
+            "run": {"jobName.$": "States.Format('{}{}', $.sweep.name, $$.Map.Item.Value.suffix)"},
             "hyperparameters.$": "$$.Map.Item.Value.hyperparameters",
             "pool": {"polls": 0},
             "reuse": {"by": None},
@@ -497,7 +498,7 @@ def sweep_definition(
         },
         "NameSweep": {
             "Type": "Pass",
-            "Parameters": {"name.$": job_name_expression(spec.name, SWEEP_NAME_GROUPS)},
+            "Parameters": {"name.$": job_name_expression(spec.name)},
             "ResultPath": "$.sweep",
             "Next": "Lanes",
         },
