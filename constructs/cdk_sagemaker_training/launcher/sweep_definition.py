@@ -147,12 +147,13 @@ def sweep_history_events(definition: Mapping[str, Any]) -> int:
     types = state_types(definition)
     plan = definition["States"]["Plan"]["Result"]["lanes"]
     trials = sum(len(lane["trials"]) for lane in plan)
-    interval = _trial_states(definition)["WaitForJob"]["Seconds"]
+    interval = trial_states(definition)["WaitForJob"]["Seconds"]
     polls = len(plan) * math.ceil(definition["TimeoutSeconds"] / interval) + trials
     return _fixed_events(types, trials, len(plan)) + polls * _events(POLL_STATES, types)
 
 
-def _trial_states(definition: Mapping[str, Any]) -> Any:
+def trial_states(definition: Mapping[str, Any]) -> Any:
+    """The states each trial runs (the processor of the `Trials` Map in `Lanes`)."""
     lanes = definition["States"]["Lanes"]["ItemProcessor"]["States"]
     return lanes["Trials"]["ItemProcessor"]["States"]
 
@@ -342,7 +343,7 @@ def _recording_states(metric: str) -> dict[str, Any]:
     }
 
 
-OPTIONAL = {"FinalMetricDataList": [], "SecondaryStatusTransitions": [], "FailureReason": None}
+OPTIONAL: dict[str, Any] = {"FinalMetricDataList": [], "SecondaryStatusTransitions": [], "FailureReason": None}
 """Defaults for the optional fields of a description the record reads."""
 
 
@@ -542,5 +543,5 @@ def sweep_definition(
         "States": states,
     }
     interval = _poll_interval(state_types(definition), spec, sweep, min_poll_seconds)
-    _trial_states(definition)["WaitForJob"]["Seconds"] = interval
+    trial_states(definition)["WaitForJob"]["Seconds"] = interval
     return definition
