@@ -60,7 +60,9 @@ def test_launcher_role_keeps_the_job_guardrails_and_writes_only_trial_tables(
     role = swept.jobs["path"].node.find_child("LauncherRole")
     statements = policy_statements(swept.template, logical_id(swept, role))
     create = next(s for s in statements if s["Action"] == "sagemaker:CreateTrainingJob")
-    assert create["Condition"]["NumericLessThanEqualsIfExists"]["sagemaker:KeepAlivePeriod"] == "1800"
+    assert (
+        create["Condition"]["NumericLessThanEqualsIfExists"]["sagemaker:KeepAlivePeriod"] == "1800"
+    )
     writes = [s for s in statements if s["Action"] == "s3:PutObject"]
     assert [w["Resource"] for w in writes] == [
         "arn:<AWS::Partition>:s3:::out-bucket/base/*/trials.json"

@@ -114,7 +114,10 @@ class TrainingSweep(TrainingJob):
         return bucket, prefix.rstrip("/")
 
     def _launcher_grants(self, spec: JobSpec, role_arn: str) -> list[Grant]:
-        return [*super()._launcher_grants(spec, role_arn), Grant(["s3:PutObject"], [self._trials_arn(spec)])]
+        return [
+            *super()._launcher_grants(spec, role_arn),
+            Grant(["s3:PutObject"], [self._trials_arn(spec)]),
+        ]
 
     def _trials_arn(self, spec: JobSpec) -> str:
         """Every sweep execution's trial table: `<output path>/<execution name>/trials.json`."""

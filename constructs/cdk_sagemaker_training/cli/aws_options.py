@@ -1,4 +1,4 @@
-"""The options and client setup the AWS commands (`quotas`, `warm-pools`) share."""
+"""The options and client setup the AWS commands (`quotas`, `warm-pools`, `sweep`) share."""
 
 from __future__ import annotations
 
@@ -39,8 +39,12 @@ def add_aws_options(parser: Any) -> None:
     )
 
 
-def client(args: argparse.Namespace, service: str) -> Client:
-    """A client for `service` as the options ask. Raises `AwsAccessError`, `NoRegionError`."""
+def client(args: argparse.Namespace, service: str, *, region: str | None = None) -> Client:
+    """A client for `service` as the options ask (`region` instead of `--region` when
+    given). Raises `AwsAccessError`, `NoRegionError`."""
     return create_client(
-        service, profile=args.profile, region=args.region, config=client_config(args.timeout)
+        service,
+        profile=args.profile,
+        region=region or args.region,
+        config=client_config(args.timeout),
     )

@@ -343,7 +343,11 @@ def _recording_states(metric: str) -> dict[str, Any]:
     }
 
 
-OPTIONAL: dict[str, Any] = {"FinalMetricDataList": [], "SecondaryStatusTransitions": [], "FailureReason": None}
+OPTIONAL: dict[str, Any] = {
+    "FinalMetricDataList": [],
+    "SecondaryStatusTransitions": [],
+    "FailureReason": None,
+}
 """Defaults for the optional fields of a description the record reads."""
 
 
