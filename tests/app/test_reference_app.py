@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from cdk_sagemaker_training.core.findings import SpecError
+from cdk_sagemaker_training.launcher.definition import job_states
 from stacks import JOBS_PER_STACK, partition
 from tests.app.conftest import SCALE_JOBS, AppSynth, scale_specs
 from tests.synth_helpers import ROOT, cfn_lint, definition, launchers, nag_violations, resources
@@ -29,7 +30,7 @@ def load(path: Path) -> dict[str, Any]:
 def train_states(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each state machine's Train state, by logical id."""
     return {
-        logical_id: definition(machine)["States"]["Train"]
+        logical_id: job_states(definition(machine))["Train"]
         for logical_id, machine in launchers(template).items()
     }
 
@@ -47,16 +48,17 @@ def test_examples_carry_keep_alive_compiler_image_and_hyperparameters(
     template = load(template_file)
     machines = launchers(template)
     trains = train_states(template)
-    assert len(trains) == 4
+    assert len(trains) == 5
     warm = [t for t in trains.values() if keep_alive(t)]
     assert [t["Parameters"]["ResourceConfig"]["KeepAlivePeriodInSeconds"] for t in warm] == [
+        1800,
         1800,
         1800,
     ]
     for train in warm:
         assert "-trcomp-training:" in train["Parameters"]["AlgorithmSpecification"]["TrainingImage"]
     for machine in machines.values():
-        reserved = definition(machine)["States"]["SetDefaults"]["Parameters"]["reserved"]
+        reserved = job_states(definition(machine))["SetDefaults"]["Parameters"]["reserved"]
         assert reserved["sagemaker_training_compiler_enabled"] == "true"
 
 
@@ -66,7 +68,7 @@ def test_every_launcher_waits_for_the_quota_guard(example_app: AppSynth) -> None
     (guard_id,) = resources(template, "Custom::SageMakerQuotaGuard")
     for machine in launchers(template).values():
         assert guard_id in machine["DependsOn"]
-    assert len(stack.jobs) == 4
+    assert len(stack.jobs) == 5
 
 
 def test_warm_pool_group_jobs_share_a_role_in_one_stack(example_app: AppSynth) -> None:

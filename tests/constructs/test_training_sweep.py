@@ -14,7 +14,7 @@ from aws_cdk.assertions import Match
 
 from cdk_sagemaker_training import Integration, TrainingJob, TrainingSweep
 from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
-from cdk_sagemaker_training.launcher.sweep_definition import trial_states
+from cdk_sagemaker_training.launcher.definition import job_states
 from tests.constructs.conftest import Synthesized, synthesize
 from tests.constructs.test_training_job import logical_id
 from tests.launcher.sweeps import METRIC, sweep_job
@@ -103,7 +103,7 @@ def test_poll_interval_option_applies(tmp_path: Path) -> None:
         return {"s": TrainingSweep(stack, "S", job=SWEEP, poll_interval=Duration.minutes(5))}
 
     synth = synthesize(tmp_path, build)
-    assert trial_states(synth.jobs["s"].definition)["WaitForJob"]["Seconds"] == 300
+    assert job_states(synth.jobs["s"].definition)["WaitForJob"]["Seconds"] == 300
 
 
 @pytest.mark.parametrize(

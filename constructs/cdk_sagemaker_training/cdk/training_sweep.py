@@ -22,14 +22,13 @@ from cdk_sagemaker_training.cdk.training_job import LAUNCHER_ROLE_ID, TrainingJo
 from cdk_sagemaker_training.core.codes import define
 from cdk_sagemaker_training.core.findings import Severity
 from cdk_sagemaker_training.core.model import JobSpec
-from cdk_sagemaker_training.launcher.definition import Integration
+from cdk_sagemaker_training.launcher.definition import Integration, job_states
 from cdk_sagemaker_training.launcher.grants import Grant
 from cdk_sagemaker_training.launcher.sweep_definition import (
     MAX_POOL_POLLS,
     POOL_POLL_SECONDS,
     TRIALS_FILE,
     sweep_definition,
-    trial_states,
 )
 
 SWEEP090 = define(
@@ -91,7 +90,7 @@ class TrainingSweep(TrainingJob):
             )
         except ValueError as error:
             raise SWEEP092.error(f"{spec.source_file or spec.name}:sweep", str(error)) from None
-        interval = trial_states(definition)["WaitForJob"]["Seconds"]
+        interval = job_states(definition)["WaitForJob"]["Seconds"]
         late = interval + MAX_POOL_POLLS * POOL_POLL_SECONDS
         if late > (spec.keep_alive_period_in_seconds or 0):
             self.findings.append(

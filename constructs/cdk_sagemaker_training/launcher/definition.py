@@ -459,10 +459,24 @@ def _without_run_name(value: Any) -> Any:
     return value
 
 
+def job_states(definition: Mapping[str, Any]) -> Any:
+    """The states that create the job (`Train`): the definition's own, or those of the Map
+    processor that runs it (a sweep's trial)."""
+    states = definition["States"]
+    if "Train" in states:
+        return states
+    for state in states.values():
+        if state["Type"] == "Map":
+            found = job_states(state["ItemProcessor"])
+            if found is not None:
+                return found
+    return None
+
+
 def request_from_definition(definition: Mapping[str, Any]) -> dict[str, Any]:
     """The request a launcher definition sends when run without overrides (its job name
     is `JOB_NAME_PLACEHOLDER`): the inverse of `launcher_definition`, for tests."""
-    states = definition["States"]
+    states = job_states(definition)
     parameters = {
         key: value
         for key, value in states["Train"]["Parameters"].items()

@@ -41,6 +41,7 @@ from cdk_sagemaker_training.launcher.definition import (
     failed_catch,
     failure_states,
     job_name_expression,
+    job_states,
     poll_states,
     retry,
     run_parameters,
@@ -147,15 +148,9 @@ def sweep_history_events(definition: Mapping[str, Any]) -> int:
     types = state_types(definition)
     plan = definition["States"]["Plan"]["Result"]["lanes"]
     trials = sum(len(lane["trials"]) for lane in plan)
-    interval = trial_states(definition)["WaitForJob"]["Seconds"]
+    interval = job_states(definition)["WaitForJob"]["Seconds"]
     polls = len(plan) * math.ceil(definition["TimeoutSeconds"] / interval) + trials
     return _fixed_events(types, trials, len(plan)) + polls * _events(POLL_STATES, types)
-
-
-def trial_states(definition: Mapping[str, Any]) -> Any:
-    """The states each trial runs (the processor of the `Trials` Map in `Lanes`)."""
-    lanes = definition["States"]["Lanes"]["ItemProcessor"]["States"]
-    return lanes["Trials"]["ItemProcessor"]["States"]
 
 
 def _literal(text: str) -> str:
@@ -547,5 +542,5 @@ def sweep_definition(
         "States": states,
     }
     interval = _poll_interval(state_types(definition), spec, sweep, min_poll_seconds)
-    trial_states(definition)["WaitForJob"]["Seconds"] = interval
+    job_states(definition)["WaitForJob"]["Seconds"] = interval
     return definition
