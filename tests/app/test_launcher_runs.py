@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+import boto3
 import pytest
 from aws_cdk import CfnElement
 
-import boto3
-
 from cdk_sagemaker_training import TrainingSweep
 from tests.app.conftest import EXAMPLES, AppSynth
-from tests.launcher.test_sweep_runs import loss
 from tests.launcher_runtime import DEPLOY_VALUES, REGION, LauncherRuntime, TrialModel
 from tests.launcher_scenarios import SCENARIOS, Case, state_machines
 

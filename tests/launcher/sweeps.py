@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from cdk_sagemaker_training.core.model import MetricDefinition
-from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.model import JobSpec, MetricDefinition
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.sweep import Goal, Objective, OnTrialFailure, SweepSpec
 from cdk_sagemaker_training.launcher.definition import JOB_NAME_PLACEHOLDER, placeholder

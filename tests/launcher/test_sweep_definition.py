@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
+from typing import Any
 
 import boto3
 import pytest
@@ -14,6 +16,7 @@ from cdk_sagemaker_training.launcher.definition import (
     MIN_POLL_SECONDS,
     RETRY_RESERVE,
     job_name_expression,
+    job_states,
 )
 from cdk_sagemaker_training.launcher.sweep_definition import (
     POLL_STATES,
@@ -113,16 +116,15 @@ def test_poll_interval_grows_with_the_sweep() -> None:
     small = definition_of(sweep_job(parameters=grid(2)))
     large = definition_of(replace(sweep_job(parameters=grid(40)), max_run=86_400))
 
-    def interval(definition: dict) -> int:  # type: ignore[type-arg]
-        trials = definition["States"]["Lanes"]["ItemProcessor"]["States"]["Trials"]
-        return int(trials["ItemProcessor"]["States"]["WaitForJob"]["Seconds"])
+    def interval(definition: dict[str, Any]) -> int:
+        return int(job_states(definition)["WaitForJob"]["Seconds"])
 
     assert interval(small) == MIN_POLL_SECONDS < interval(large)
     assert sweep_history_events(large) <= HISTORY_LIMIT - RETRY_RESERVE
 
 
-def _history(runtime: LauncherRuntime, execution_arn: str) -> list[dict]:  # type: ignore[type-arg]
-    events: list[dict] = []  # type: ignore[type-arg]
+def _history(runtime: LauncherRuntime, execution_arn: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
     token: dict[str, str] = {}
     while True:
         page = runtime.sfn.get_execution_history(
@@ -143,4 +145,4 @@ def test_history_events_per_trial(runtime: LauncherRuntime) -> None:
         execution = runtime.run(machine)
         assert execution["status"] == "SUCCEEDED"
         counts.append(len(_history(runtime, execution["executionArn"])))
-    assert [b - a for a, b in zip(counts, counts[1:])] == [EVENTS_PER_TRIAL] * 2
+    assert [b - a for a, b in itertools.pairwise(counts)] == [EVENTS_PER_TRIAL] * 2

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from cdk_sagemaker_training.aws.sweeps import build_report
 from cdk_sagemaker_training.core.sweep import Goal, OnTrialFailure
 from cdk_sagemaker_training.launcher.definition import STOPPED_STATUSES, stopper_definition
 from cdk_sagemaker_training.launcher.sweep_definition import POOL_READY
@@ -202,3 +203,14 @@ def test_abort_stops_the_running_trials(runtime: LauncherRuntime) -> None:
         for n in running
     }
     assert statuses == {"Stopped"}
+
+
+def test_report_of_a_run_counts_the_startup_the_pools_saved(runtime: LauncherRuntime) -> None:
+    model = TrialModel(metrics=loss, cold_start=240, warm_start=15)
+    report = build_report(run_sweep(runtime, sweep_job(lanes=2), model)["output"])
+    assert [(t.pool, t.startup_seconds, t.saved_seconds) for t in report.trials] == [
+        ("cold", 240.0, None),
+        ("cold", 240.0, None),
+        ("reused", 15.0, 225.0),
+    ]
+    assert report.best_trial == 2 and report.saved_seconds == 225.0

@@ -6,9 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from cdk_sagemaker_training.aws.clients import AwsAccessError, Client, NoRegionError, error_message
+from cdk_sagemaker_training.aws.clients import Client
 from cdk_sagemaker_training.aws.sweeps import (
     TABLE_HEADERS,
     SweepSourceError,
@@ -17,8 +15,8 @@ from cdk_sagemaker_training.aws.sweeps import (
     seconds,
     table_rows,
 )
-from cdk_sagemaker_training.cli.aws_options import add_aws_options, client
-from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, INPUT_ERROR, OK
+from cdk_sagemaker_training.cli.aws_options import add_aws_options, client, run_with_aws
+from cdk_sagemaker_training.cli.exit_codes import INPUT_ERROR, OK
 from cdk_sagemaker_training.cli.output import print_json
 from cdk_sagemaker_training.core.text import format_table
 
@@ -42,21 +40,18 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the report; exit 2 for a source without a sweep table, 3 when AWS fails."""
+    return run_with_aws(lambda: _report(args))
 
+
+def _report(args: argparse.Namespace) -> int:
     def aws(service: str, region: str | None) -> Client:
         return client(args, service, region=args.region or region)
 
     try:
         report = build_report(read_summary(args.source, aws))
-    except (SweepSourceError, NoRegionError) as error:
+    except SweepSourceError as error:
         print(f"error: {error}", file=sys.stderr)
         return INPUT_ERROR
-    except AwsAccessError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return AWS_ACCESS_ERROR
-    except ClientError as error:  # an AWS failure other than access
-        print(f"error: AWS answered {error_message(error)}", file=sys.stderr)
-        return AWS_ACCESS_ERROR
     if args.json:
         print_json(report.as_dict(), sys.stdout)
         return OK

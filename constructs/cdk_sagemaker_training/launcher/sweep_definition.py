@@ -11,8 +11,9 @@ after the first waits until its predecessor's job has a warm pool that is `Avail
 (or gone: `Terminated`, `Reused`, or a failed job, which keeps none) before creating its
 job; it then records its outcome. Trial `i` of a sweep is named `<run name><suffix>`
 (`core.sweep.trial_suffix`, `-t007`) after the run's name (`<prefix>-<20 hex>`, drawn once
-per execution as for a single job), so it finds its predecessor `i - lanes` by name. The best trial is picked by a loop of
-Choice states (ASL has no sort or min), and the summary is written to
+per execution as for a single job), so it finds its predecessor `i - lanes` by name. The
+best trial is picked by a loop of Choice states (ASL has no sort or min), and the summary
+is written to
 `<output>/<execution name>/trials.json` and is the execution's output.
 """
 
@@ -277,7 +278,9 @@ def _recording_states(metric: str) -> dict[str, Any]:
         "Gather": {
             "Type": "Pass",
             "Parameters": {
-                "metrics.$": "States.Array($.described.job.FinalMetricDataList, $.sentinels.metric)",
+                "metrics.$": (
+                    "States.Array($.described.job.FinalMetricDataList, $.sentinels.metric)"
+                ),
                 "transitions.$": (
                     "States.Array($.described.job.SecondaryStatusTransitions, $.sentinels.training)"
                 ),
@@ -288,7 +291,9 @@ def _recording_states(metric: str) -> dict[str, Any]:
         "Pick": {
             "Type": "Pass",
             "Parameters": {
-                "objective.$": f"$.gathered.metrics[*][?(@.MetricName == {_literal(metric)})].Value",
+                "objective.$": (
+                    f"$.gathered.metrics[*][?(@.MetricName == {_literal(metric)})].Value"
+                ),
                 "training.$": "$.gathered.transitions[*][?(@.Status == 'Training')].StartTime",
             },
             "ResultPath": "$.gathered",
@@ -488,6 +493,7 @@ def sweep_definition(
     if sweep is None:
         raise ValueError(f"job {spec.name} has no sweep")
     key = f"{escape_literal(output_prefix)}/{{}}/{TRIALS_FILE}"
+    uri = f"s3://{escape_literal(output_bucket)}/{key}"
     objective = {"metric": sweep.objective.metric, "goal": sweep.objective.goal.value}
     states: dict[str, Any] = {
         "Plan": {
@@ -516,9 +522,7 @@ def sweep_definition(
                 "objective": objective,
                 "best.$": "$.best",
                 "trials.$": "$.trials",
-                "trialsUri.$": (
-                    f"States.Format('s3://{escape_literal(output_bucket)}/{key}', $$.Execution.Name)"
-                ),
+                "trialsUri.$": f"States.Format('{uri}', $$.Execution.Name)",
             },
             "Next": "WriteTrials",
         },
