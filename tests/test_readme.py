@@ -19,7 +19,10 @@ EXAMPLES = {
     "constructs": "from aws_cdk import App, Duration, Stack\n",
     "testing": "from aws_cdk import App, Stack\nfrom aws_cdk.assertions import Template\n",
     "execution-role": "from aws_cdk import App, Stack\nfrom aws_cdk import aws_iam as iam\n",
-    "sweep": "from aws_cdk import App, Stack\n\nfrom cdk_sagemaker_training import JobSpec, TrainingSweep\n",
+    "sweep": (
+        "from aws_cdk import App, Stack\n\n"
+        "from cdk_sagemaker_training import JobSpec, TrainingSweep\n"
+    ),
 }
 
 
