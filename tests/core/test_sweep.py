@@ -3,6 +3,7 @@ lists, round-robin lanes)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.loader import load_job_file
 from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.rules import check_job
 from cdk_sagemaker_training.core.sweep import (
     MAX_TRIALS,
     TRIAL_SUFFIX_LENGTH,
@@ -19,6 +21,7 @@ from cdk_sagemaker_training.core.sweep import (
     SweepSpec,
     trial_suffix,
 )
+from tests.core.test_loader import VALID
 
 LOSS = Objective(metric="eval:loss")
 
@@ -62,13 +65,6 @@ def test_trial_suffix_has_the_agreed_length_for_every_allowed_trial() -> None:
         trial_suffix(1000)
 
 
-VALID = """\
-name: demo
-framework: pytorch
-framework_version: "1.13.1"
-entry_point: train.py
-instance_type: ml.p3.2xlarge
-"""
 GRID = """\
 sweep:
   parameters:
@@ -234,3 +230,14 @@ def test_from_keys_builds_a_sweep_as_a_file_does() -> None:
     keys = {"parameters": {"lr": [1, 2]}, "lanes": 2, "objective": {"metric": "loss"}}
     spec = JobSpec.from_keys(name="demo", framework="pytorch", entry_point="train.py", sweep=keys)
     assert spec.sweep is not None and spec.sweep.lane_trials == (({"lr": 1},), ({"lr": 2},))
+
+
+def test_readme_sweep_example_is_a_valid_six_trial_sweep(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Warm-pool sweeps") :]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert example is not None
+    spec = load(tmp_path, example[1])
+    assert spec.sweep is not None
+    assert (spec.sweep.trial_count, spec.sweep.active_lanes) == (6, 2)
+    assert not [f for f in check_job(spec) if f.code.startswith("SWEEP")]
