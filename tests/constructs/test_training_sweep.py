@@ -17,7 +17,7 @@ from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
 from cdk_sagemaker_training.launcher.definition import job_states
 from tests.constructs.conftest import Synthesized, synthesize
 from tests.constructs.test_training_job import logical_id
-from tests.launcher.sweeps import METRIC, sweep_job
+from tests.launcher.sweeps import METRIC, quoted_metric, sweep_job
 from tests.launcher.test_sweep_runs import loss
 from tests.launcher_runtime import DEPLOY_VALUES, REGION, LauncherRuntime, TrialModel
 from tests.launcher_scenarios import state_machines
@@ -111,8 +111,9 @@ def test_poll_interval_option_applies(tmp_path: Path) -> None:
     [
         (replace(SWEEP, sweep=None), {}, "SWEEP090"),
         (SWEEP, {"integration": Integration.RUN_JOB}, "SWEEP091"),
+        (quoted_metric(SWEEP, 'it\'s a "loss"'), {}, "SWEEP093"),
     ],
-    ids=["no-sweep", "run-job"],
+    ids=["no-sweep", "run-job", "metric-quotes"],
 )
 def test_invalid_sweeps_fail_with_a_code(job: Any, options: dict[str, Any], code: str) -> None:
     stack = Stack()

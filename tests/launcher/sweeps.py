@@ -64,3 +64,14 @@ def definition_of(spec: JobSpec, **options: Any) -> dict[str, Any]:
         output_prefix=spec.name,
         **options,
     )
+
+
+def quoted_metric(spec: JobSpec, metric: str) -> JobSpec:
+    """`spec` (with a sweep) whose objective and metric definition are named `metric`."""
+    assert spec.sweep is not None
+    objective = replace(spec.sweep.objective, metric=metric)
+    return replace(
+        spec,
+        sweep=replace(spec.sweep, objective=objective),
+        metric_definitions=(MetricDefinition(name=metric, regex="m=(.*)"),),
+    )

@@ -24,12 +24,13 @@ from cdk_sagemaker_training.launcher.sweep_definition import (
     RANK_STATES,
     SETUP_STATES,
     TRIAL_STATES,
+    HistoryBudgetError,
     state_types,
     sweep_history_events,
     sweep_plan,
     sweep_timeout,
 )
-from tests.launcher.sweeps import SWEEP_JOB, definition_of, sweep_job
+from tests.launcher.sweeps import SWEEP_JOB, definition_of, quoted_metric, sweep_job
 from tests.launcher.test_sweep_runs import loss
 from tests.launcher_runtime import DEPLOY_VALUES, REGION, LauncherRuntime, TrialModel, as_resource
 
@@ -78,37 +79,31 @@ def test_timeout_covers_the_longest_lane() -> None:
 
 
 def test_metric_names_with_quotes_stay_valid_jsonpath() -> None:
-    spec = sweep_job()
-    assert spec.sweep is not None
-    quoted = replace(
-        spec,
-        sweep=replace(spec.sweep, objective=replace(spec.sweep.objective, metric="it's")),
-    )
-    text = json.dumps(definition_of(quoted))
+    text = json.dumps(definition_of(quoted_metric(sweep_job(), "it's")))
     assert 'MetricName == \\"it\'s\\"' in text
 
 
 def largest_accepted(lanes: int) -> int:
-    low, high = 1, 2_000
+    low, high = 1, 999  # trial suffixes have three digits
     while low < high:
         middle = (low + high + 1) // 2
         try:
             definition_of(sweep_job(lanes=lanes, parameters=grid(middle)))
-        except ValueError:
+        except HistoryBudgetError:
             high = middle - 1
         else:
             low = middle
     return low
 
 
-@pytest.mark.parametrize("lanes", [1, 4])
+@pytest.mark.parametrize("lanes", [1, 4, MAX_TRIALS])
 def test_largest_sweep_fits_the_execution_history(lanes: int) -> None:
     """Every trial looks at its pool the most times, every lane polls until the timeout."""
     largest = largest_accepted(lanes)
     assert largest >= MAX_TRIALS  # every sweep the rules accept fits
     definition = definition_of(sweep_job(lanes=lanes, parameters=grid(largest)))
     assert sweep_history_events(definition) <= HISTORY_LIMIT - RETRY_RESERVE
-    with pytest.raises(ValueError, match="no room for polls"):
+    with pytest.raises(HistoryBudgetError, match="no room for polls"):
         definition_of(sweep_job(lanes=lanes, parameters=grid(largest + 1)))
 
 

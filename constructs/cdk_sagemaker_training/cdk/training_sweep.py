@@ -28,6 +28,7 @@ from cdk_sagemaker_training.launcher.sweep_definition import (
     MAX_POOL_POLLS,
     POOL_POLL_SECONDS,
     TRIALS_FILE,
+    MetricNameError,
     sweep_definition,
 )
 
@@ -43,11 +44,11 @@ SWEEP091 = define(
     "A sweep runs with the SDK_POLL integration only",
     "Drop `integration` (a sweep polls its trials and their warm pools itself)",
 )
-SWEEP092 = define(
-    "SWEEP092",
+SWEEP093 = define(
+    "SWEEP093",
     Severity.ERROR,
-    "The sweep's trials do not fit one execution's history",
-    "Run fewer trials per sweep (split the grid into several job files)",
+    "The objective's metric name cannot be matched in the launcher",
+    "Rename the metric: use single or double quotes in it, not both, and no backslash",
 )
 SWEEP190 = define(
     "SWEEP190",
@@ -88,8 +89,10 @@ class TrainingSweep(TrainingJob):
                 output_prefix=prefix,
                 min_poll_seconds=min_poll_seconds,
             )
-        except ValueError as error:
-            raise SWEEP092.error(f"{spec.source_file or spec.name}:sweep", str(error)) from None
+        except MetricNameError as error:
+            raise SWEEP093.error(
+                f"{spec.source_file or spec.name}:sweep.objective.metric", str(error)
+            ) from None
         interval = job_states(definition)["WaitForJob"]["Seconds"]
         late = interval + MAX_POOL_POLLS * POOL_POLL_SECONDS
         if late > (spec.keep_alive_period_in_seconds or 0):

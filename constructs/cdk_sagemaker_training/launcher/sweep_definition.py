@@ -88,6 +88,15 @@ RANK_STATES = ("NextCandidate", "Candidate", "IsBetter", "TakeBest")
 """The best-trial loop's states, entered at most once per trial."""
 
 
+class HistoryBudgetError(ValueError):
+    """The trials of a sweep leave no room for polls in one execution's history (the
+    rules' `MAX_TRIALS` fit: tests/launcher)."""
+
+
+class MetricNameError(ValueError):
+    """The objective's name fits no JSONPath filter string literal."""
+
+
 def sweep_timeout(spec: JobSpec, sweep: SweepSpec) -> int:
     """The execution's `TimeoutSeconds`: the longest lane's trials back to back, each up
     to `max_run` plus `TRIAL_MARGIN_SECONDS`, plus `LAUNCH_MARGIN_SECONDS`; at most the
@@ -129,18 +138,19 @@ def _poll_interval(types: Mapping[str, str], spec: JobSpec, sweep: SweepSpec, mi
 
     Each lane polls for at most the execution's timeout, plus one first poll per trial;
     all lanes share one history, which keeps `RETRY_RESERVE` events free. Raises
-    `ValueError` when the trials alone leave no room for polls.
+    `HistoryBudgetError` when the trials alone leave no room for polls.
     """
     trials, lanes = len(sweep.trials), len(sweep.lane_trials)
     free = HISTORY_LIMIT - RETRY_RESERVE - _fixed_events(types, trials, lanes)
-    polls = free // _events(POLL_STATES, types) - trials
-    if polls < lanes:
+    per_lane = (free // _events(POLL_STATES, types) - trials) // lanes
+    if per_lane < 1:
         per_trial = _fixed_events(types, 1, lanes) - _fixed_events(types, 0, lanes)
-        raise ValueError(
+        raise HistoryBudgetError(
             f"{trials} trials leave no room for polls in {HISTORY_LIMIT} history events "
             f"(each trial takes up to {per_trial} events before its polls)"
         )
-    return max(minimum, math.ceil(lanes * sweep_timeout(spec, sweep) / polls))
+    # interval >= timeout / per_lane, so each lane polls at most per_lane times.
+    return max(minimum, math.ceil(sweep_timeout(spec, sweep) / per_lane))
 
 
 def sweep_history_events(definition: Mapping[str, Any]) -> int:
@@ -159,7 +169,7 @@ def _literal(text: str) -> str:
     if "'" not in text:
         return f"'{text}'"
     if '"' in text or "\\" in text:
-        raise ValueError(f"a metric name with both quote kinds or a backslash: {text!r}")
+        raise MetricNameError(f"a metric name with both quote kinds or a backslash: {text!r}")
     return json.dumps(text)
 
 
