@@ -8,9 +8,10 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from aws_cdk import CfnElement
 
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.launcher.definition import job_states
@@ -72,13 +73,16 @@ def test_every_launcher_waits_for_the_quota_guard(example_app: AppSynth) -> None
 
 
 def test_warm_pool_group_jobs_share_a_role_in_one_stack(example_app: AppSynth) -> None:
+    (stack,) = example_app.stacks
     template = load(example_app.templates()[0])
-    role_arns = {
-        json.dumps(t["Parameters"]["RoleArn"])
-        for t in train_states(template).values()
-        if keep_alive(t)
-    }
-    assert len(role_arns) == 1
+    trains = train_states(template)
+    grouped = [
+        stack.get_logical_id(cast(CfnElement, job.state_machine.node.default_child))
+        for job in stack.jobs
+        if job.spec.warm_pool_group is not None
+    ]
+    role_arns = {json.dumps(trains[machine]["Parameters"]["RoleArn"]) for machine in grouped}
+    assert len(grouped) == 2 and len(role_arns) == 1
 
 
 def test_partition_keeps_groups_whole_and_stacks_small() -> None:
@@ -188,15 +192,13 @@ def test_isolated_job_submit_directory_names_the_code_channel_object(
     (template_file,) = example_app.templates()
     template = load(template_file)
     for machine in launchers(template).values():
-        asl = definition(machine)
-        channels = asl["States"]["Train"]["Parameters"].get("InputDataConfig", [])
+        states = job_states(definition(machine))
+        channels = states["Train"]["Parameters"].get("InputDataConfig", [])
         code = [c for c in channels if c["ChannelName"] == "code"]
         if not code:
             continue
         object_name = str(code[0]["DataSource"]["S3DataSource"]["S3Uri"]).rsplit("/", 1)[-1]
-        submit = asl["States"]["SetDefaults"]["Parameters"]["reserved"][
-            "sagemaker_submit_directory"
-        ]
+        submit = states["SetDefaults"]["Parameters"]["reserved"]["sagemaker_submit_directory"]
         assert object_name.endswith(".gz") and len(object_name) > len(".gz")
         assert submit == json.dumps(f"/opt/ml/input/data/code/{object_name}")
         return
