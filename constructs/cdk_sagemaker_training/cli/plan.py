@@ -33,7 +33,16 @@ from cdk_sagemaker_training.core.positions import locate
 from cdk_sagemaker_training.core.rules import check_jobs, has_errors, location
 from cdk_sagemaker_training.core.text import format_table
 
-HEADERS = ("job", "image", "compiler", "instances", "keep-alive", "warm-pool group", "findings")
+HEADERS = (
+    "job",
+    "image",
+    "compiler",
+    "instances",
+    "keep-alive",
+    "warm-pool group",
+    "sweep",
+    "findings",
+)
 CHANGE_HEADERS = ("change", "job", "file", "stack", "launcher")
 FORMATS = ("table", "json", "github", "sarif")
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
@@ -91,6 +100,13 @@ def _instances(spec: JobSpec) -> str:
     return f"{spec.instance_count} x {spec.instance_type}"
 
 
+def _sweep(spec: JobSpec) -> dict[str, int] | None:
+    """A sweep's size as built: its trials and the lanes that get one."""
+    if spec.sweep is None:
+        return None
+    return {"trials": spec.sweep.trial_count, "lanes": spec.sweep.active_lanes}
+
+
 def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "ok"
@@ -118,12 +134,14 @@ class PlanRow:
             "instances": _instances(self.spec),
             "keep_alive_period_in_seconds": self.spec.keep_alive_period_in_seconds,
             "warm_pool_group": self.spec.warm_pool_group,
+            "sweep": _sweep(self.spec),
             "findings": [f.as_dict() for f in self.findings],
         }
 
     def cells(self) -> tuple[str, ...]:
         """Table cells, in `HEADERS` order."""
         keep_alive = self.spec.keep_alive_period_in_seconds
+        sweep = _sweep(self.spec)
         return (
             self.spec.name,
             self.image,
@@ -131,6 +149,7 @@ class PlanRow:
             _instances(self.spec),
             f"{keep_alive}s" if keep_alive else "-",
             self.spec.warm_pool_group or "-",
+            f"{sweep['trials']} trials / {sweep['lanes']} lanes" if sweep else "-",
             _summary(self.findings),
         )
 
