@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from cdk_sagemaker_training import __version__
-from cdk_sagemaker_training.cli import plan, quotas, render, rules, warm_pools
+from cdk_sagemaker_training.cli import plan, quotas, render, rules, schema, warm_pools
 from cdk_sagemaker_training.cli.exit_codes import INPUT_ERROR
 from cdk_sagemaker_training.cli.output import print_findings
 from cdk_sagemaker_training.core.findings import SpecError
 
-COMMANDS = (plan, render, rules, quotas, warm_pools)
+COMMANDS = (plan, render, rules, schema, quotas, warm_pools)
 
 
 def build_parser() -> argparse.ArgumentParser:
