@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator, Draft202012Validator
 from ruamel.yaml import YAML
 
 from cdk_sagemaker_training.core.findings import Severity, SpecError
@@ -35,6 +35,9 @@ from tests.core.test_loader import BAD
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = job_schema()
 VALIDATOR = Draft202012Validator(SCHEMA)
+DRAFT_7 = Draft7Validator(SCHEMA)
+"""The YAML language server (VS Code's YAML extension) implements draft-07: the schema keeps
+to keywords that mean the same in both drafts, so both validators must agree."""
 SHIPPED = ROOT / "constructs" / "cdk_sagemaker_training" / "job.schema.json"
 EXAMPLES = sorted((ROOT / "jobs").glob("*.yaml")) + sorted(
     (ROOT / "tests" / "fixtures" / "jobs").glob("*.yaml")
@@ -51,8 +54,9 @@ def test_shipped_schema_is_the_generated_one() -> None:
     assert SHIPPED.read_text() == schema_text()
 
 
-def test_schema_is_a_draft_2020_12_schema() -> None:
+def test_schema_is_a_draft_2020_12_schema_and_a_draft_7_one() -> None:
     Draft202012Validator.check_schema(SCHEMA)
+    Draft7Validator.check_schema(SCHEMA)
     assert (SCHEMA["$schema"], SCHEMA["title"]) == (DIALECT, "cdk-sagemaker-training job file")
     assert SCHEMA["$id"]
 
@@ -82,6 +86,7 @@ def test_every_record_is_closed_and_every_key_described() -> None:
 @pytest.mark.parametrize("path", EXAMPLES + GOLDEN_INPUTS, ids=lambda p: p.name)
 def test_examples_and_golden_inputs_validate(path: Path) -> None:
     VALIDATOR.validate(read_document(path, "a job file"))
+    DRAFT_7.validate(read_document(path, "a job file"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -101,6 +106,7 @@ def test_structural_bad_cases_of_the_loader_fail_the_schema(text: str, code: str
     refuses before there is a document to validate."""
     document = YAML(typ="safe", pure=True).load(text)
     assert not VALIDATOR.is_valid(document), code
+    assert not DRAFT_7.is_valid(document), code
 
 
 # Agreement, key by key: the expected keys come from the model's dataclasses, not from the
@@ -236,6 +242,7 @@ def test_loader_and_schema_agree_at_every_key(path: str) -> None:
     for probe in PROBES:
         document = SLOTS[path](probe)
         schema_ok = VALIDATOR.is_valid(document)
+        assert DRAFT_7.is_valid(document) == schema_ok, (probe, path)
         try:
             spec = parse_job(document, source="probe")
         except SpecError as error:
