@@ -167,39 +167,29 @@ class Texts(Shape):
 
 
 @dataclass(frozen=True)
-class TextMap(Shape):
-    """A mapping of names to strings (environment, tags)."""
+class Map(Shape):
+    """A mapping of names to `values` (environment, tags), or, without `values`, to any
+    value but null (hyperparameters)."""
 
-    def __call__(self, out: Collector, value: Any, path: str) -> Mapping[str, str] | None:
-        data = mapping(out, value, path)
-        if data is None:
-            return None
-        result = {}
-        for key, item in data.items():
-            text = string(out, item, join(path, str(key)))
-            if text is not None:
-                result[str(key)] = text
-        return frozen_mapping(result)
-
-    def schema(self) -> Json:
-        return {"type": "object", "additionalProperties": {"type": "string"}}
-
-
-@dataclass(frozen=True)
-class ValueMap(Shape):
-    """A mapping of names to any value but null (hyperparameters)."""
+    values: Shape | None = None
 
     def __call__(self, out: Collector, value: Any, path: str) -> Mapping[str, Any] | None:
         data = mapping(out, value, path)
         if data is None:
             return None
+        result = {}
         for key, item in data.items():
-            if item is None:
-                out.wrong_type(join(path, str(key)), "a value", item)
-        return frozen_mapping({str(k): v for k, v in data.items()})
+            item_path = join(path, str(key))
+            if self.values is not None:
+                item = self.values(out, item, item_path)
+            elif item is None:
+                out.wrong_type(item_path, "a value", item)
+            result[str(key)] = item
+        return frozen_mapping(result)
 
     def schema(self) -> Json:
-        return {"type": "object", "additionalProperties": {"not": {"type": "null"}}}
+        values = self.values.schema() if self.values else {"not": {"type": "null"}}
+        return {"type": "object", "additionalProperties": values}
 
 
 @dataclass(frozen=True)
@@ -401,9 +391,9 @@ JOB_FILE = Record(
         "keep_alive_period_in_seconds": Whole(api=("ResourceConfig", "KeepAlivePeriodInSeconds")),
         "warm_pool_group": Text(),
         "use_warm_pool_cache": Flag(),
-        "hyperparameters": ValueMap(),
-        "environment": TextMap(),
-        "tags": TextMap(),
+        "hyperparameters": Map(),
+        "environment": Map(Text()),
+        "tags": Map(Text()),
         "distribution": Settings(tuple(DistributionKey)),
         "inputs": Channels(CHANNEL),
         "input_mode": OneOf(InputMode),
