@@ -17,9 +17,11 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
+from cdk_sagemaker_training.core.codes import define
 from cdk_sagemaker_training.core.distribution import DistributionKey
+from cdk_sagemaker_training.core.field_docs import DOC
+from cdk_sagemaker_training.core.findings import Severity
 from cdk_sagemaker_training.core.model import (
-    DOC,
     JOB_NAME_PATTERN,
     JOB_NAME_PREFIX_MAX_LENGTH,
     MAX_RUN_LIMIT,
@@ -45,10 +47,19 @@ from cdk_sagemaker_training.core.parsing import (
     integer,
     join,
     mapping,
+    positive_integer,
+    scalar,
     string,
     string_list,
 )
+from cdk_sagemaker_training.core.sweep import Goal, Objective, OnTrialFailure, SweepSpec
 
+SPEC013 = define(
+    "SPEC013",
+    Severity.ERROR,
+    "Keys that exclude each other",
+    "Keep one of the keys named",
+)
 Json = dict[str, Any]
 
 
@@ -129,6 +140,28 @@ class Whole(Shape):
                 "maximum": min(highs) if highs else None,
             }
         )
+
+
+@dataclass(frozen=True)
+class Count(Shape):
+    """An integer of at least 1, checked by the loader."""
+
+    def __call__(self, out: Collector, value: Any, path: str) -> int | None:
+        return positive_integer(out, value, path)
+
+    def schema(self) -> Json:
+        return {"type": "integer", "minimum": 1}
+
+
+@dataclass(frozen=True)
+class Scalar(Shape):
+    """A string, number or boolean."""
+
+    def __call__(self, out: Collector, value: Any, path: str) -> str | int | float | bool | None:
+        return scalar(out, value, path)
+
+    def schema(self) -> Json:
+        return {"type": ["string", "number", "boolean"]}
 
 
 @dataclass(frozen=True)
@@ -221,13 +254,14 @@ class Record(Shape):
     """A mapping with fixed keys that builds the dataclass `model`.
 
     `keys`: file key -> shape; `fields`: file keys whose model field is named otherwise;
-    `required`: keys that must be present. With `nullable`, a null value means "use the
-    default" (the top level of a job file).
+    `required`: keys that must be present; `one_of`: keys of which exactly one must be.
+    With `nullable`, a null value means "use the default" (the top level of a job file).
     """
 
     model: type
     keys: Mapping[str, Shape]
     required: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()
     fields: Mapping[str, str] | None = None
     nullable: bool = False
 
@@ -248,6 +282,15 @@ class Record(Shape):
         missing = [key for key in self.required if key not in given]
         for key in missing:
             out.add(SPEC005, join(path, key), f"missing required key {key!r}")
+        chosen = [key for key in self.one_of if key in given]
+        if self.one_of and not chosen:
+            names = " or ".join(map(repr, self.one_of))
+            missing.append(self.one_of[0])
+            out.add(SPEC005, join(path, self.one_of[0]), f"missing {names}")
+        elif len(chosen) > 1:
+            missing.append(chosen[-1])
+            names = " and ".join(map(repr, chosen))
+            out.add(SPEC013, join(path, chosen[-1]), f"received {names}; use one of them")
         values = {
             self.field(key): self.keys[key](out, item, join(path, key))
             for key, item in given.items()
@@ -280,6 +323,15 @@ class Record(Shape):
                 "description": (self.model.__doc__ or "").strip().splitlines()[0],
                 "properties": properties,
                 "required": list(self.required) or None,
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": [key],
+                        "properties": {key: {"not": {"type": "null"}}},
+                    }
+                    for key in self.one_of
+                ]
+                or None,
                 "additionalProperties": False,
             }
         )
@@ -288,27 +340,28 @@ class Record(Shape):
 def _or_null(schema: Json) -> Json:
     """`schema` that also accepts null."""
     result = schema | {"type": [schema["type"], "null"]}
-    if "enum" in schema:
-        result["enum"] = [*schema["enum"], None]
+    for options in ("enum", "oneOf"):
+        if options in schema:
+            result[options] = [*schema[options], None if options == "enum" else {"type": "null"}]
     return result
 
 
 @dataclass(frozen=True)
-class Records(Shape):
-    """A list of records; `what` names it in messages."""
+class ListOf(Shape):
+    """A list of `item`s; `what` names it in messages."""
 
-    record: Record
+    item: Shape
     what: str
 
     def __call__(self, out: Collector, value: Any, path: str) -> tuple[Any, ...] | None:
         if not isinstance(value, list):
             out.wrong_type(path, self.what, value)
             return None
-        items = [self.record(out, item, join(path, index)) for index, item in enumerate(value)]
+        items = [self.item(out, item, join(path, index)) for index, item in enumerate(value)]
         return tuple(item for item in items if item is not None)
 
     def schema(self) -> Json:
-        return {"type": "array", "items": self.record.schema()}
+        return {"type": "array", "items": self.item.schema()}
 
 
 @dataclass(frozen=True)
@@ -368,6 +421,22 @@ METRIC_DEFINITION = Record(
     required=("Name", "Regex"),
     fields={"Name": "name", "Regex": "regex"},
 )
+OBJECTIVE = Record(Objective, {"metric": Text(), "goal": OneOf(Goal)}, required=("metric",))
+SWEEP = Record(
+    SweepSpec,
+    {
+        "parameters": Map(ListOf(Scalar(), "a list of values")),
+        "trials": ListOf(Map(Scalar()), "a list of hyperparameter mappings"),
+        "lanes": Count(),
+        "objective": OBJECTIVE,
+        "max_trials": Count(),
+        "on_trial_failure": OneOf(OnTrialFailure),
+    },
+    required=("objective",),
+    one_of=("parameters", "trials"),
+    fields={"trials": "explicit_trials"},
+    nullable=True,
+)
 
 JOB_FILE = Record(
     JobSpec,
@@ -387,7 +456,7 @@ JOB_FILE = Record(
         "instance_count": POSITIVE,
         "volume_size": POSITIVE,
         "volume_kms_key": Text(),
-        "instance_groups": Records(INSTANCE_GROUP, "a list of instance groups"),
+        "instance_groups": ListOf(INSTANCE_GROUP, "a list of instance groups"),
         "keep_alive_period_in_seconds": Whole(api=("ResourceConfig", "KeepAlivePeriodInSeconds")),
         "warm_pool_group": Text(),
         "use_warm_pool_cache": Flag(),
@@ -410,9 +479,10 @@ JOB_FILE = Record(
         "enable_network_isolation": Flag(),
         "encrypt_inter_container_traffic": Flag(),
         "disable_profiler": Flag(),
-        "metric_definitions": Records(METRIC_DEFINITION, "a list of {Name, Regex} mappings"),
+        "metric_definitions": ListOf(METRIC_DEFINITION, "a list of {Name, Regex} mappings"),
         "role": Text(),
         "max_concurrent_runs": POSITIVE,
+        "sweep": SWEEP,
         "stack": Text(),
     },
     required=("name", "framework", "entry_point"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from cdk_sagemaker_training.core.field_docs import doc
 from cdk_sagemaker_training.core.sweep import SweepSpec
 
 DEFAULT_INSTANCE_COUNT = 1
@@ -36,13 +37,6 @@ S3_URI_PATTERN = re.compile(r"s3://.*")
 pattern for bucket and key is checked by rule API001."""
 WARM_POOL_CACHE_DIR = "/opt/ml/sagemaker/warmpoolcache"
 """Where SageMaker mounts the persistent warm-pool cache while a pool exists."""
-DOC = "doc"
-"""The field-metadata key of a job-file key's description (the JSON Schema reads it)."""
-
-
-def doc(text: str) -> dict[str, str]:
-    """Field metadata describing a job-file key: `field(..., metadata=doc("..."))`."""
-    return {DOC: text}
 
 
 class Framework(StrEnum):
