@@ -3,7 +3,7 @@
 Each shape reads a value at a path (a `Parser`: problems become SPEC findings in a
 `Collector`) and describes the values it reads as JSON Schema, so `core.loader` and
 `cdk-sagemaker-training schema` cannot disagree on a key, its type, a closed set or what is
-required. Descriptions and defaults come from the model's dataclass fields (`model.doc`).
+required. Descriptions and defaults come from the model's dataclass fields (`field_docs.doc`).
 Bounds, patterns and names that a rule checks rather than the loader (`minimum`, `api`,
 `pattern`, `names`) only go into the schema, from the constants and the botocore model the
 rules read: an editor flags them early, `plan` reports them with the rule's code.
