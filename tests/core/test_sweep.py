@@ -21,6 +21,7 @@ from cdk_sagemaker_training.core.sweep import (
     SweepSpec,
     trial_suffix,
 )
+from tests.core.test_loader import VALID
 
 LOSS = Objective(metric="eval:loss")
 
@@ -64,13 +65,6 @@ def test_trial_suffix_has_the_agreed_length_for_every_allowed_trial() -> None:
         trial_suffix(1000)
 
 
-VALID = """\
-name: demo
-framework: pytorch
-framework_version: "1.13.1"
-entry_point: train.py
-instance_type: ml.p3.2xlarge
-"""
 GRID = """\
 sweep:
   parameters:

@@ -6,7 +6,7 @@ for a grid, `sweep.trials[<index>].<name>` for an explicit list.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from cdk_sagemaker_training.core.loader import SPEC_FIELDS
 from cdk_sagemaker_training.core.model import JOB_NAME_PREFIX_MAX_LENGTH, JobSpec
@@ -26,6 +26,17 @@ from cdk_sagemaker_training.core.sweep import MAX_TRIALS, TRIAL_SUFFIX_LENGTH, S
 
 SWEEP_NAME_MAX_LENGTH = JOB_NAME_PREFIX_MAX_LENGTH - TRIAL_SUFFIX_LENGTH
 """Longest `name` of a sweep job: room for the run suffix and the trial suffix."""
+
+
+def for_sweeps(
+    check: Callable[[JobSpec, SweepSpec], Iterable[Violation]],
+) -> Callable[[JobSpec, RuleContext], Iterable[Violation]]:
+    """A rule check that runs on sweep jobs only, given the job and its sweep."""
+
+    def run(spec: JobSpec, _: RuleContext) -> Iterable[Violation]:
+        return () if spec.sweep is None else check(spec, spec.sweep)
+
+    return run
 
 
 def _trial_path(sweep: SweepSpec, index: int, key: str | None) -> str:
@@ -55,8 +66,9 @@ def _library_hyperparameters(spec: JobSpec) -> frozenset[str]:
     "Set keep_alive_period_in_seconds > 0 (longer than the gap between two trials, e.g. "
     "600): a sweep exists to start each trial on the pool its predecessor left",
 )
-def _keep_alive(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.sweep is not None and not spec.warm_pool_enabled:
+@for_sweeps
+def _keep_alive(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
+    if not spec.warm_pool_enabled:
         yield (
             "keep_alive_period_in_seconds",
             f"received {spec.keep_alive_period_in_seconds} with a sweep: every trial would "
@@ -73,10 +85,9 @@ def _keep_alive(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "another job file for the other value (a hyperparameter that shares a job key's name "
     "is varied when the job's hyperparameters also set it)",
 )
-def _job_keys(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.sweep is None:
-        return
-    for key, path in _key_paths(spec.sweep):
+@for_sweeps
+def _job_keys(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
+    for key, path in _key_paths(sweep):
         if key in SPEC_FIELDS and key not in spec.hyperparameters:
             yield path, f"received {key!r}, a job key: trials pass it to the script only"
 
@@ -88,11 +99,10 @@ def _job_keys(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     f"Rename it: {RESERVED_HYPERPARAMETER_PREFIX}* hyperparameters (and TensorFlow's "
     "model_dir) come from the job's settings, which every trial shares",
 )
-def _reserved_keys(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.sweep is None:
-        return
+@for_sweeps
+def _reserved_keys(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
     library = _library_hyperparameters(spec)
-    for key, path in _key_paths(spec.sweep):
+    for key, path in _key_paths(sweep):
         if key.startswith(RESERVED_HYPERPARAMETER_PREFIX) or key in library:
             yield path, f"received {key!r}"
 
@@ -104,15 +114,14 @@ def _reserved_keys(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "Name a metric_definitions entry in sweep.objective.metric, or add one "
     "({Name, Regex}) that the training script's log matches",
 )
-def _objective(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.sweep is None:
-        return
+@for_sweeps
+def _objective(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
     names = [m.name for m in spec.metric_definitions]
-    if spec.sweep.objective.metric not in names:
+    if sweep.objective.metric not in names:
         defined = ", ".join(repr(n) for n in names) if names else "none"
         yield (
             "sweep.objective.metric",
-            f"received {spec.sweep.objective.metric!r}; metric_definitions names: {defined}",
+            f"received {sweep.objective.metric!r}; metric_definitions names: {defined}",
         )
 
 
@@ -122,10 +131,11 @@ def _objective(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "The sweep has no trials",
     "Give every name in sweep.parameters at least one value, or list at least one trial",
 )
-def _empty(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.sweep is None or spec.sweep.trial_count:
+@for_sweeps
+def _empty(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
+    if sweep.trial_count:
         return
-    empty = [f"sweep.parameters.{k}" for k, values in spec.sweep.parameters.items() if not values]
+    empty = [f"sweep.parameters.{k}" for k, values in sweep.parameters.items() if not values]
     for path in empty or ["sweep"]:
         yield path, "received no values, so the sweep runs no trial"
 
@@ -137,10 +147,9 @@ def _empty(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     f"Shrink the grid or the list, or raise sweep.max_trials (one sweep runs at most "
     f"{MAX_TRIALS} trials: split a larger search into several job files)",
 )
-def _too_many(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.sweep is None:
-        return
-    count, cap = spec.sweep.trial_count, spec.sweep.max_trials
+@for_sweeps
+def _too_many(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
+    count, cap = sweep.trial_count, sweep.max_trials
     if cap is not None and count > cap:
         yield "sweep.max_trials", f"received {count} trials; max_trials is {cap}"
     elif count > MAX_TRIALS:
@@ -154,9 +163,8 @@ def _too_many(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "Remove use_spot_instances / instance_groups, or the sweep: a sweep chains warm "
     "pools, which SageMaker does not keep for spot jobs or instance groups",
 )
-def _no_pool_kept(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if spec.sweep is None:
-        return
+@for_sweeps
+def _no_pool_kept(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
     if spec.use_spot_instances:
         yield "use_spot_instances", "received use_spot_instances: true with a sweep"
     if spec.instance_groups:
@@ -170,11 +178,10 @@ def _no_pool_kept(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     f"Shorten name to at most {SWEEP_NAME_MAX_LENGTH} characters: each trial's job name "
     f"adds the run suffix and a {TRIAL_SUFFIX_LENGTH}-character trial suffix (-t007)",
 )
-def _name_length(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
+@for_sweeps
+def _name_length(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
     # Longer than JOB_NAME_PREFIX_MAX_LENGTH is JOB001's finding.
-    if spec.sweep is not None and (
-        SWEEP_NAME_MAX_LENGTH < len(spec.name) <= JOB_NAME_PREFIX_MAX_LENGTH
-    ):
+    if SWEEP_NAME_MAX_LENGTH < len(spec.name) <= JOB_NAME_PREFIX_MAX_LENGTH:
         yield "name", f"received {len(spec.name)} characters"
 
 
@@ -186,9 +193,9 @@ def _name_length(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "botocore model and count the hyperparameters the library adds",
     source=API_REFERENCE,
 )
-def _trial_bounds(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    sweep = spec.sweep
-    if sweep is None or sweep.trial_count > MAX_TRIALS:
+@for_sweeps
+def _trial_bounds(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
+    if sweep.trial_count > MAX_TRIALS:
         return  # SWEEP006 reports it; expanding a huge grid is what the cap prevents
     shape = request_shape("HyperParameters")
     base = placeholder_request(spec)["HyperParameters"]
@@ -212,9 +219,9 @@ def _trial_bounds(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "More lanes than trials",
     "Lower sweep.lanes to the trial count: a lane without a trial runs nothing",
 )
-def _idle_lanes(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    sweep = spec.sweep
-    if sweep is not None and 0 < sweep.trial_count < sweep.lanes:
+@for_sweeps
+def _idle_lanes(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
+    if 0 < sweep.trial_count < sweep.lanes:
         yield "sweep.lanes", f"received {sweep.lanes} lanes for {sweep.trial_count} trial(s)"
 
 
@@ -224,11 +231,9 @@ def _idle_lanes(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
     "Two trials set the same hyperparameters",
     "Remove the repeated value or trial: it trains the same model twice",
 )
-def _repeated_trials(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
+@for_sweeps
+def _repeated_trials(spec: JobSpec, sweep: SweepSpec) -> Iterator[Violation]:
     # Compared as the training script receives them: 1, 1.0 and true differ.
-    sweep = spec.sweep
-    if sweep is None:
-        return
     for name, values in sweep.parameters.items():
         encoded = [json_encode(v) for v in values]
         for index, value in enumerate(encoded):
