@@ -24,6 +24,7 @@ COMMANDS = {
     "schema": "schema",
     "quotas": "quotas",
     "warm-pools": "warm_pools",
+    "sweep": "sweep",
 }
 """Command -> its module here. Only the command that runs is imported (all for help or a
 usage error): `plan` in a pre-commit hook must not pay for boto3."""
