@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "jobs"
 MULTITOOL = ROOT / "node_modules" / ".bin" / "sarif-multitool"
 HEADER = "# yaml-language-server: $schema=../schema.json\n"
-GOOD = HEADER + (FIXTURES / "minimal.yaml").read_text()  # 9 lines
-BAD_KEY = GOOD + "instance_count: 1\nbogus_key: 1\n"  # SPEC003 at 11:1
-RULE_ERROR = GOOD + "volume_size: 0\n"  # an API bound at 10:1
+GOOD = HEADER + (FIXTURES / "minimal.yaml").read_text()
+END = GOOD.count("\n")
+"""Lines in `GOOD`: a key appended to it is on line `END + 1`."""
+BAD_KEY = GOOD + "instance_count: 1\nbogus_key: 1\n"  # SPEC003 at END + 2, column 1
+RULE_ERROR = GOOD + "volume_size: 0\n"  # an API bound at END + 1, column 1
 
 
 def plan(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -63,7 +65,7 @@ def test_github_annotates_a_bad_file_at_its_line_and_exits_2(
     code, out, _ = plan(capsys, str(jobs), "--format", "github")
     assert code == 2
     assert out.startswith(
-        "::error file=jobs/bad.yaml,line=11,col=1,title=SPEC003::bogus_key: unknown key"
+        f"::error file=jobs/bad.yaml,line={END + 2},col=1,title=SPEC003::bogus_key: unknown key"
     )
 
 
@@ -75,7 +77,8 @@ def test_github_rule_errors_exit_1_and_warnings_are_warnings(
     lines = out.splitlines()
     assert code == 1
     assert any(
-        line.startswith("::error file=jobs/a.yaml,line=10,col=1,title=") and "volume_size" in line
+        line.startswith(f"::error file=jobs/a.yaml,line={END + 1},col=1,title=")
+        and "volume_size" in line
         for line in lines
     ), out
     assert any(line.startswith("::warning file=jobs/a.yaml,") for line in lines)  # TRCOMP1xx
@@ -90,7 +93,7 @@ def test_json_alias_and_positions(capsys: pytest.CaptureFixture[str], jobs: Path
     data = json.loads(out)
     findings = data["jobs"][0]["findings"]
     assert {(f["file"], f["line"]) for f in findings if f["path"].endswith("volume_size")} == {
-        ("jobs/a.yaml", 10)
+        ("jobs/a.yaml", END + 1)
     }
     assert data["findings"] == [] and "changes" not in data
 
@@ -102,7 +105,9 @@ def test_json_reports_input_errors_on_stdout(
     code, out, err = plan(capsys, str(jobs), "--format", "json")
     data = json.loads(out)
     assert (code, err, data["ok"], data["jobs"]) == (2, "", False, [])
-    assert [(f["code"], f["line"], f["column"]) for f in data["findings"]] == [("SPEC003", 11, 1)]
+    assert [(f["code"], f["line"], f["column"]) for f in data["findings"]] == [
+        ("SPEC003", END + 2, 1)
+    ]
 
 
 def test_table_keeps_input_errors_on_stderr(capsys: pytest.CaptureFixture[str], jobs: Path) -> None:
@@ -128,7 +133,7 @@ def test_sarif_results_rules_and_locations(capsys: pytest.CaptureFixture[str], j
     [error] = [r for r in run["results"] if r["level"] == "error"]
     location = error["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "jobs/a.yaml", "uriBaseId": "SRCROOT"}
-    assert location["region"] == {"startLine": 10, "startColumn": 1}
+    assert location["region"] == {"startLine": END + 1, "startColumn": 1}
     assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == Path.cwd().as_uri() + "/"
     sourced = next(c for c in codes() if c.source is not None)
     assert rules[[r["id"] for r in rules].index(sourced.code)]["helpUri"] == sourced.source

@@ -16,6 +16,8 @@ from cdk_sagemaker_training.core.rules import check_jobs
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "jobs"
 HEADER = "# yaml-language-server: $schema=../schema.json\n# a second comment line\n"
 VALID = HEADER + (FIXTURES / "minimal.yaml").read_text()
+APPENDED = VALID.count("\n")
+"""Lines in `VALID`: a key appended to it is on line `APPENDED + 1`."""
 DOCUMENT = """\
 # yaml-language-server: $schema=schema.json
 name: demo
@@ -65,10 +67,10 @@ def loader_findings(path: Path) -> list[Finding]:
 @pytest.mark.parametrize(
     ("extra", "code", "field", "line", "column"),
     [
-        ("bogus: 1\n", "SPEC003", "bogus", 11, 1),
-        ("inputs:\n  train:\n    s3_data: 5\n", "SPEC004", "inputs.train.s3_data", 13, 5),
-        ("tags: {team: [a]}\n", "SPEC004", "tags.team", 11, 8),
-        ("input_mode: Stream\n", "SPEC006", "input_mode", 11, 1),
+        ("bogus: 1\n", "SPEC003", "bogus", APPENDED + 1, 1),
+        ("inputs:\n  train:\n    s3_data: 5\n", "SPEC004", "inputs.train.s3_data", APPENDED + 3, 5),
+        ("tags: {team: [a]}\n", "SPEC004", "tags.team", APPENDED + 1, 8),
+        ("input_mode: Stream\n", "SPEC006", "input_mode", APPENDED + 1, 1),
     ],
     ids=["unknown-key", "nested-type", "flow-mapping", "closed-set"],
 )
@@ -108,7 +110,7 @@ def test_rule_findings_on_a_spec_from_a_file_get_positions(tmp_path: Path) -> No
     located = locate(check_jobs([spec]))
     [finding] = [f for f in located if f.code == "WPOOL101"]
     assert (finding.file, finding.field) == (str(path), "keep_alive_period_in_seconds")
-    assert (finding.line, finding.column) == (11, 1)
+    assert (finding.line, finding.column) == (APPENDED + 1, 1)
 
 
 def test_values_built_in_python_have_no_file(tmp_path: Path) -> None:

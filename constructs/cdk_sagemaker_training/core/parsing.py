@@ -376,28 +376,3 @@ def string_list(out: Collector, value: Any, path: str) -> tuple[str, ...] | None
         return None
     items = [string(out, item, join(path, i)) for i, item in enumerate(value)]
     return tuple(i for i in items if i is not None)
-
-
-def record_list(
-    out: Collector, value: Any, path: str, what: str, fields: Mapping[str, Parser]
-) -> list[dict[str, Any]] | None:
-    """A list of mappings whose keys are all required; the items that parse cleanly."""
-    if not isinstance(value, list):
-        out.wrong_type(path, what, value)
-        return None
-    records = []
-    for index, item in enumerate(value):
-        item_path = join(path, index)
-        data = mapping(out, item, item_path)
-        if data is None:
-            continue
-        check_keys(out, data, tuple(fields), item_path)
-        missing = [key for key in fields if key not in data]
-        for key in missing:
-            out.add(SPEC005, join(item_path, key), f"missing required key {key!r}")
-        if missing:
-            continue
-        parsed = {key: parse(out, data[key], join(item_path, key)) for key, parse in fields.items()}
-        if None not in parsed.values():
-            records.append(parsed)
-    return records
