@@ -130,7 +130,8 @@ def aborted(case: Case) -> None:
 def timed_out(case: Case) -> None:
     """A run that reaches its TimeoutSeconds stops its job (through the case.stopper)."""
     case.runtime.fake.status = "InProgress"
-    execution = case.runtime.run(case.runtime.create(case.launcher, timeout_seconds=1))
+    # Long enough for the job to be created first on a loaded 2-core machine (1 s was not).
+    execution = case.runtime.run(case.runtime.create(case.launcher, timeout_seconds=3))
     _stopper_stops_the_job(case, execution, "TIMED_OUT")
 
 
