@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -63,8 +63,11 @@ def state_machine_with_logs(
     log_group_name: str,
     logs_key: kms.IKey,
     comment: str,
+    metadata: Mapping[str, Any] | None = None,
 ) -> sfn.StateMachine:
     """A Standard, traced state machine logging everything to `log_group_name`.
+
+    `metadata`: template metadata of the state machine resource; Default: none.
 
     `definition` is plain JSON whose `${Name}` placeholders CloudFormation fills from
     `substitutions` (`DefinitionSubstitutions`), so no token sits inside the string.
@@ -94,5 +97,8 @@ def state_machine_with_logs(
     # creation) and dependencies such as a QuotaGuard. E3601: cfn-lint checks task
     # resources (`arn:${Partition}:states:::...`) before DefinitionSubstitutions apply;
     # the tests execute every definition with the placeholders filled instead.
-    ignore_cfn_lint(state_machine, ROLE_DEPENDENCY, "E3601")
+    resource = cast(sfn.CfnStateMachine, state_machine.node.default_child)
+    ignore_cfn_lint(resource, ROLE_DEPENDENCY, "E3601")
+    for key, value in (metadata or {}).items():
+        resource.add_metadata(key, value)
     return state_machine
