@@ -147,14 +147,15 @@ def cdk_json_context() -> dict[str, Any]:
     return context
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM of a process (Linux), in MB; 0 when unavailable."""
+def status_mb(pid: int, field: str = "VmHWM") -> float:
+    """A memory field of a process's /proc status (Linux; Default: its peak RSS), in MB;
+    0 when unavailable."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0.0
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -169,4 +170,4 @@ def children(pid: int) -> list[int]:
 
 def own_peak_mb(pid: int) -> float:
     """Peak RSS of process `pid` plus its children (Python plus its jsii node process)."""
-    return peak_rss_mb(pid) + sum(peak_rss_mb(child) for child in children(pid))
+    return status_mb(pid) + sum(status_mb(child) for child in children(pid))

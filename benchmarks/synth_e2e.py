@@ -42,6 +42,7 @@ from benchmarks.common import (  # noqa: E402
     cdk_json_context,
     children,
     image_uri,
+    status_mb,
     write_job_files,
 )
 
@@ -68,20 +69,11 @@ def _environment(outdir: Path, context: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), None)
-    return int(line.split()[1]) / 1024 if line else 0.0
-
-
 def _tree_rss_mb(pid: int) -> float:
     pending, total = [pid], 0.0
     while pending:
         current = pending.pop()
-        total += _rss_mb(current)
+        total += status_mb(current, "VmRSS")
         try:
             pending.extend(children(current))
         except OSError:
