@@ -7,7 +7,7 @@ and FAILED from EventBridge and stops the jobs tagged with that execution's ARN.
 
 The stack's launchers share EventBridge rules: each rule lists up to `LAUNCHERS_PER_RULE`
 launcher ARNs in its pattern (a rule per launcher cost a resource and about ten jsii
-round trips per job). The stopper's stop grants are one inline-policy statement.
+round trips per job). The stopper's role holds all its grants in one inline policy.
 """
 
 from __future__ import annotations
@@ -26,18 +26,20 @@ from constructs import Construct
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import InlinePolicy
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache
-from cdk_sagemaker_training.cdk.launcher_logs import state_machine_with_logs
+from cdk_sagemaker_training.cdk.launcher_logs import (
+    LOG_DELIVERY_AND_TRACING,
+    state_machine_with_logs,
+)
 from cdk_sagemaker_training.launcher.definition import (
     PARTITION,
     STOPPED_STATUSES,
     stopper_definition,
 )
-from cdk_sagemaker_training.launcher.grants import statement_json
 from cdk_sagemaker_training.launcher.statements import SEARCH_JOBS, stop_grant
 
 STOPPER_ID = "TrainingJobStopper"
 STOPPER_LOG_GROUP_PREFIX = "/aws/vendedlogs/states/sagemaker-training-stopper/"
-STOP_POLICY = "StopTrainingJobs"
+STOPPER_POLICY = "StopTrainingJobs"
 RULE_ID_PREFIX = "StopJobsOnEnd"
 EVENT_PATTERN_MAX_LENGTH = 4096
 """`PutRule`'s `EventPattern` maximum (events API model; a test compares it)."""
@@ -85,17 +87,16 @@ class JobStopper(Construct):
             comment="Stops the SageMaker training jobs of ended launcher executions",
         )
         self._target = targets.SfnStateMachine(self.state_machine)  # one for every rule
-        self._stop_policy = InlinePolicy(self.role, STOP_POLICY)
+        self._policy = InlinePolicy(self.role, STOPPER_POLICY)
+        for grant in (SEARCH_JOBS, LOG_DELIVERY_AND_TRACING):
+            self._policy.add(grant.actions, grant.resources)
         self.rules: list[events.Rule] = []
         """The rules feeding the stopper, each watching up to `LAUNCHERS_PER_RULE`."""
         self._watched = 0
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement.from_json(statement_json(SEARCH_JOBS))
-        )
         self._cache.wildcards.add(
             self.role,
             ["*"],
-            "sagemaker:Search has no resource-level permissions; Step Functions adds "
+            "sagemaker:Search has no resource-level permissions; Step Functions needs "
             "log delivery and X-Ray actions, which have none either.",
         )
 
@@ -137,7 +138,7 @@ class JobStopper(Construct):
 
     def _grant(self, job_name_prefix: str) -> None:
         grant = stop_grant(job_name_prefix, pseudo.STACK_ARNS)
-        self._stop_policy.add(grant.actions, grant.resources)
+        self._policy.add(grant.actions, grant.resources)
         self._cache.wildcards.add(
             self.role,
             list(grant.resources),

@@ -40,6 +40,7 @@ from cdk_sagemaker_training.cdk.execution_role import (
 from cdk_sagemaker_training.cdk.image_registry import image_reference
 from cdk_sagemaker_training.cdk.job_stopper import JobStopper
 from cdk_sagemaker_training.cdk.launcher_logs import (
+    LOG_DELIVERY_AND_TRACING,
     LOG_RETENTION,
     LauncherLogsKey,
     state_machine_with_logs,
@@ -428,7 +429,7 @@ class TrainingJob(Construct):
             "LauncherRole",
             assumed_by=self._cache.service_principal("states.amazonaws.com"),
             description=f"Launches SageMaker training job {spec.name}",
-            inline_policies={LAUNCHER_POLICY: policy_document(grants)},
+            inline_policies={LAUNCHER_POLICY: policy_document([*grants, LOG_DELIVERY_AND_TRACING])},
         )
         wildcards = self._cache.wildcards
         wildcards.add(
@@ -439,7 +440,7 @@ class TrainingJob(Construct):
         wildcards.add(
             launcher,
             ["*"],
-            "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
+            "Step Functions needs log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
             "actions, which have no resource-level permissions.",
         )
         self.definition = launcher_definition(
