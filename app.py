@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The reference CDK app: SageMaker training jobs from job files (`-c jobs=<file or dir>`)."""
+"""The reference CDK app: SageMaker training jobs from job files (`-c jobs=<file or dir>`),
+or their delivery pipeline (`-c pipeline=gitops/pipeline.yaml`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ def main() -> int:
     """Synthesize; bad input prints its findings (exit 2) or validation errors (exit 1)."""
     app = App()
     try:
-        build_app(app)
+        pipeline = app.node.try_get_context("pipeline")
+        if pipeline:
+            from stacks.pipeline import build_pipeline  # only then load aws_cdk.pipelines
+
+            build_pipeline(app, str(pipeline))
+        else:
+            build_app(app)
         app.synth()
     except SpecError as error:
         print(error, file=sys.stderr)

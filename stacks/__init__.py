@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from aws_cdk import App, Environment
+from constructs import Construct
 
 from cdk_sagemaker_training import (
     GuardMode,
@@ -19,6 +20,7 @@ from cdk_sagemaker_training import (
 )
 from cdk_sagemaker_training.core.codes import define, registered  # the app's own codes
 from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH
+from stacks import pipeline_config  # noqa: F401  (defines the PIPE codes: in APP_CODES)
 from stacks.training_jobs import QUOTA_GUARD_ID, TrainingJobsStack
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
@@ -120,17 +122,36 @@ def build_app(app: App, specs: Sequence[JobSpec] | None = None) -> list[Training
     if specs is None:
         specs = load_jobs(context("jobs") or DEFAULT_JOBS_PATH)
     account, region = context("account"), context("region")
-    env = Environment(account=account, region=region) if account or region else None
-    integration = _choice(app, "integration", Integration, Integration.SDK_POLL)
-    mode = _choice(app, "quota_guard", GuardMode, GuardMode.FAIL)
+    return add_training_stacks(
+        app,
+        specs,
+        env=Environment(account=account, region=region) if account or region else None,
+        integration=_choice(app, "integration", Integration, Integration.SDK_POLL),
+        mode=_choice(app, "quota_guard", GuardMode, GuardMode.FAIL),
+        start_on_deploy=_flag(context("start_on_deploy")),
+    )
+
+
+def add_training_stacks(
+    scope: Construct,
+    specs: Sequence[JobSpec],
+    *,
+    env: Environment | None = None,
+    integration: Integration = Integration.SDK_POLL,
+    mode: GuardMode = GuardMode.FAIL,
+    start_on_deploy: bool = False,
+) -> list[TrainingJobsStack]:
+    """The training-job stacks of `specs` in `scope` (an `App`, or a pipeline's `Stage`):
+    `partition`'s stacks and one `QuotaGuard`. Default: `env` of `scope`, `SDK_POLL`,
+    guard mode fail, no start on deploy."""
     stacks: list[TrainingJobsStack] = []
     for stack_id, jobs in partition(specs).items():
         stack = TrainingJobsStack(
-            app,
+            scope,
             stack_id,
             jobs=jobs,
             integration=integration,
-            start_on_deploy=_flag(context("start_on_deploy")),
+            start_on_deploy=start_on_deploy,
             env=env,
             description=f"SageMaker training launchers ({len(jobs)} jobs)",
         )

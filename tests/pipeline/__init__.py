@@ -1,0 +1,1 @@
+"""Tests of the delivery pipeline (stacks/pipeline.py) and its config file."""
