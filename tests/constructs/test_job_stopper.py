@@ -89,7 +89,7 @@ def test_a_rule_watches_at_most_the_launchers_whose_longest_arns_fit_its_pattern
     stack = Stack(App(), "Rules")
     stopper = JobStopper.of(stack, kms.Key(stack, "Key"))
     arns = [
-        f"arn:aws-iso-b:states:us-isob-east-1:123456789012:stateMachine:{'a' * 76}{index:04d}"
+        f"arn:aws-us-gov:states:ap-southeast-5:123456789012:stateMachine:{'a' * 76}{index:04d}"
         for index in range(LAUNCHERS_PER_RULE + 1)
     ]
     assert {len(arn) for arn in arns} == {STATE_MACHINE_ARN_MAX_LENGTH}

@@ -44,9 +44,10 @@ RULE_ID_PREFIX = "StopJobsOnEnd"
 EVENT_PATTERN_MAX_LENGTH = 4096
 """`PutRule`'s `EventPattern` maximum (events API model; a test compares it)."""
 STATE_MACHINE_ARN_MAX_LENGTH = (
-    len("arn:aws-iso-b:states:us-isob-east-1:123456789012:stateMachine:") + 80
+    len("arn:aws-us-gov:states:ap-southeast-5:123456789012:stateMachine:") + 80
 )
-"""The longest partition and region names plus an 80-character state machine name."""
+"""An upper bound: the longest partition (`aws-us-gov`) and region names (14 characters)
+plus an 80-character state machine name."""
 
 
 def _event_pattern(state_machine_arns: list[str]) -> dict[str, Any]:
