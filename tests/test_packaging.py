@@ -34,13 +34,32 @@ def test_spec_layer_imports_neither_cdk_nor_sagemaker_core() -> None:
     assert run_python(code) == "[]"
 
 
-def test_image_resolution_loads_sagemaker_core_on_demand() -> None:
+def test_image_resolution_reads_the_tables_without_importing_the_sdk() -> None:
     code = (
-        "import sys; from tests.factories import BASE; "
+        "import sys; from tests.factories import BASE, HUGGINGFACE; "
         "from cdk_sagemaker_training.core.images import resolve_image; "
-        "resolve_image(BASE); print('sagemaker.core' in sys.modules)"
+        "resolve_image(BASE).uri('us-east-1'); resolve_image(HUGGINGFACE).uri('us-west-2'); "
+        "print('sagemaker' in sys.modules)"
     )
-    assert run_python(code) == "True"
+    assert run_python(code) == "False"
+
+
+def test_plan_command_never_imports_the_sdk_boto3_or_cdk() -> None:
+    """`plan` runs in pre-commit hooks: it reads the image tables and the API model as
+    files (benchmarks/plan_speed.py times it)."""
+    code = "\n".join(
+        [
+            "import contextlib, io, sys",
+            "from cdk_sagemaker_training.cli import main",
+            "out = io.StringIO()",
+            "with contextlib.redirect_stdout(out):",
+            "    code = main(['plan', 'jobs', '--region', 'us-east-1'])",
+            "heavy = ('sagemaker', 'boto3', 'botocore.session', 'aws_cdk', 'jsii')",
+            "loaded = sorted(m for m in heavy if m in sys.modules)",
+            "print(code, 'pytorch-trcomp-training' in out.getvalue(), loaded)",
+        ]
+    )
+    assert run_python(code) == "0 True []"
 
 
 def test_quotas_command_never_imports_sagemaker_core_or_cdk(tmp_path: Path) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
 from cdk_sagemaker_training.core.findings import SpecError
-from cdk_sagemaker_training.core.images import _config_name, _resolve_dlc, resolve_image
+from cdk_sagemaker_training.core.image_tables import dns_suffix, image_table, tables_folder
+from cdk_sagemaker_training.core.images import _config_name, resolve_image
 from cdk_sagemaker_training.core.model import CompilerConfig, Framework
 from tests.factories import BASE, HUGGINGFACE, PLAIN_PYTORCH, TENSORFLOW, job
 
@@ -102,6 +101,31 @@ def test_unsupported_combination_lists_supported(spec: object, field: str, suppo
     assert supported in finding.message
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        job(instance_type="ml.m5.xlarge"),
+        job(PLAIN_PYTORCH, instance_type="ml.p2.xlarge"),
+        job(TENSORFLOW, compiler_config=None, instance_type="ml.trn1.2xlarge"),
+    ],
+    ids=["cpu-for-gpu-only-compiler-image", "pytorch-2.1-on-p2", "tensorflow-on-trainium"],
+)
+def test_instance_types_without_an_image(spec: object) -> None:
+    with pytest.raises(SpecError) as raised:
+        resolve_image(spec)  # type: ignore[arg-type]
+    finding = raised.value.findings[0]
+    assert (finding.code, finding.path) == ("IMAGE001", "instance_type")
+    assert spec.instance_type in finding.message  # type: ignore[attr-defined]
+
+
+def test_trainium_reads_the_neuron_table() -> None:
+    spec = job(PLAIN_PYTORCH, framework_version="1.11.0", py_version="py38")
+    image = resolve_image(job(spec, instance_type="ml.trn1.2xlarge"))
+    assert f"{image.repository}:{image.tag}".startswith(
+        "pytorch-training-neuron:1.11.0-neuron-py38-"
+    )
+
+
 def test_explicit_image_uri() -> None:
     uri = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/my/train:7"
     image = resolve_image(job(PLAIN_PYTORCH, image_uri=uri))
@@ -117,20 +141,25 @@ def test_explicit_image_uri() -> None:
 @pytest.mark.parametrize("framework", list(Framework), ids=str)
 def test_every_framework_has_an_sdk_training_table(framework: Framework, compiler: bool) -> None:
     """A `Framework` member the SDK's tables do not know would fail every job that uses it."""
-    from sagemaker.core import image_uris
-
-    config = image_uris.config_for_framework(_config_name(framework, compiler))
-    assert config["training"]["versions"]
+    assert image_table(_config_name(framework, compiler))["training"]["versions"]
 
 
-def test_resolving_an_image_leaves_the_sdk_logger_alone() -> None:
-    """The library must not change process-wide logging: a user's level stays set."""
-    sdk_logger = logging.getLogger("sagemaker")
-    original = sdk_logger.level
-    sdk_logger.setLevel(logging.DEBUG)  # as a user debugging the SDK would
-    try:
-        _resolve_dlc.cache_clear()  # make the SDK itself run, not the cache
-        resolve_image(job(framework_version="1.12.0", py_version=None))
-        assert sdk_logger.level == logging.DEBUG
-    finally:
-        sdk_logger.setLevel(original)
+@pytest.mark.parametrize(
+    ("region", "suffix"),
+    [
+        ("us-east-1", "amazonaws.com"),
+        ("cn-northwest-1", "amazonaws.com.cn"),
+        ("us-gov-west-1", "amazonaws.com"),
+        ("us-iso-east-1", "c2s.ic.gov"),
+        ("eusc-de-east-1", "amazonaws.eu"),
+        ("us-isof-east-9", "csp.hci.ic.gov"),
+    ],
+)
+def test_registry_domain_follows_the_partition(region: str, suffix: str) -> None:
+    """botocore's partitions: listed regions, then region patterns (`us-isof-east-9` is new)."""
+    assert dns_suffix(region) == suffix
+
+
+def test_tables_are_found_without_running_the_sdk_package() -> None:
+    assert (tables_folder() / "pytorch.json").is_file()
+    assert tables_folder().parts[-3:] == ("sagemaker", "core", "image_uri_config")

@@ -7,29 +7,43 @@ Exit codes: 0 ok, 1 findings or shortfalls, 2 usage or input error, 3 AWS access
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import sys
 from collections.abc import Sequence
 
 from cdk_sagemaker_training import __version__
-from cdk_sagemaker_training.cli import plan, quotas, render, rules, warm_pools
 from cdk_sagemaker_training.cli.exit_codes import INPUT_ERROR
 from cdk_sagemaker_training.cli.output import print_findings
 from cdk_sagemaker_training.core.findings import SpecError
 
-COMMANDS = (plan, render, rules, quotas, warm_pools)
+COMMANDS = {
+    "plan": "plan",
+    "render": "render",
+    "rules": "rules",
+    "quotas": "quotas",
+    "warm-pools": "warm_pools",
+}
+"""Command -> its module here. Only the command that runs is imported (all for help or a
+usage error): `plan` in a pre-commit hook must not pay for boto3."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every command registered."""
+def _named_command(argv: Sequence[str]) -> str | None:
+    first = next((argument for argument in argv if not argument.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with `command` registered. Default: every command."""
     parser = argparse.ArgumentParser(
         prog="cdk-sagemaker-training",
         description="Plan, render and check SageMaker training jobs defined as YAML files.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(subparsers)
+    for name, module in COMMANDS.items():
+        if command in (None, name):
+            importlib.import_module(f"{__name__}.{module}").register(subparsers)
     return parser
 
 
@@ -38,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):  # a file name that is not UTF-8 still prints
             stream.reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_named_command(arguments)).parse_args(arguments)
     try:
         code: int = args.func(args)
     except SpecError as error:

@@ -1,8 +1,10 @@
 """Deep Learning Container images, resolved from the SageMaker SDK's own tables.
 
 `sagemaker-core` ships the image tables (`sagemaker/core/image_uri_config/*.json`) and
-`image_uris`, which builds the URI exactly as the SDK's estimators do. It is imported
-lazily: only code that resolves an image pays for it (about 1.7 s).
+`image_uris`, which builds the URI as the SDK's estimators do. Importing it takes about
+2.5 s, so the lookup below reads the same tables (`core/image_tables.py`) and repeats the
+SDK's steps for training images of our frameworks; a test compares both over every
+version, Python version, instance family and region in the tables.
 """
 
 from __future__ import annotations
@@ -15,18 +17,54 @@ from types import MappingProxyType
 from typing import Any
 
 from cdk_sagemaker_training.core.codes import define
+from cdk_sagemaker_training.core.compiler import version_tuple
 from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
+from cdk_sagemaker_training.core.image_tables import dns_suffix, image_table
 from cdk_sagemaker_training.core.model import Framework, JobSpec
 
 IMAGE_URI_PATTERN = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<suffix>amazonaws\.com(?:\.cn)?)"
     r"/(?P<repository>[^:@]+)[:@](?P<tag>.+)"
 )
-PREFERRED_LOOKUP_REGION = "us-east-1"
+SDK_SCOPE = "training"
 GPU_LOOKUP_INSTANCE_TYPE = "ml.p3.2xlarge"
 """Selects the GPU image for a job without an instance type (rule JOB003 reports it)."""
-CHINA_URL_SUFFIX = "amazonaws.com.cn"
-DEFAULT_URL_SUFFIX = "amazonaws.com"
+INSTANCE_FAMILY_PATTERN = re.compile(r"^ml[\._](?P<family>[a-z\d\-]+)\.?\w*$")
+"""The SDK's reading of an instance type (`common_utils.get_instance_type_family`)."""
+NEURON_FAMILY_PREFIXES = ("inf", "trn")
+"""Families whose PyTorch images come from the SDK's `pytorch-neuron` table."""
+NEURON_TAG = "neuron"
+NEURON_SDK_REPOSITORIES = ("pytorch-training-neuron", "pytorch-training-neuronx")
+"""Repositories whose tag carries the newest Neuron SDK version of the table entry."""
+HUGGINGFACE_GPU_CONTAINER = "cu110-ubuntu18.04"
+"""What the SDK's `get_training_image_uri` asks for on native Hugging Face GPU images
+(the table's own `container_version` wins where it has one)."""
+HUGGINGFACE_COMPILER_REPOSITORIES = (
+    "huggingface-pytorch-trcomp-training",
+    "huggingface-tensorflow-trcomp-training",
+)
+"""Hugging Face repositories tagged with the transformers version as written, not its alias
+target."""
+P2_REFUSED_FROM: Mapping[str, str] = MappingProxyType({"pytorch": "1.13", "tensorflow": "2.12"})
+"""The first framework versions the SDK refuses on P2 instances."""
+P4D_CONTAINER_VERSIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "tensorflow-2.3-gpu-py37": "cu110-ubuntu18.04-v3",
+        "tensorflow-2.3.1-gpu-py37": "cu110-ubuntu18.04",
+        "tensorflow-2.3.2-gpu-py37": "cu110-ubuntu18.04",
+        "tensorflow-1.15-gpu-py37": "cu110-ubuntu18.04-v8",
+        "tensorflow-1.15.4-gpu-py37": "cu110-ubuntu18.04",
+        "tensorflow-1.15.5-gpu-py37": "cu110-ubuntu18.04",
+        "mxnet-1.8-gpu-py37": "cu110-ubuntu16.04-v1",
+        "mxnet-1.8.0-gpu-py37": "cu110-ubuntu16.04",
+        "pytorch-1.6-gpu-py36": "cu110-ubuntu18.04-v3",
+        "pytorch-1.6.0-gpu-py36": "cu110-ubuntu18.04",
+        "pytorch-1.6-gpu-py3": "cu110-ubuntu18.04-v3",
+        "pytorch-1.6.0-gpu-py3": "cu110-ubuntu18.04",
+    }
+)
+"""Tag suffixes the SDK adds on p4d instances (`image_uris._get_image_tag`; code, not a
+table, so copied here: the equivalence test runs every table version on ml.p4d.24xlarge)."""
 IMAGE001 = define(
     "IMAGE001",
     Severity.ERROR,
@@ -63,9 +101,7 @@ class ResolvedImage:
         """The image URI in `region`. Default `url_suffix`: the region's partition suffix."""
         if self.explicit_uri is not None:
             return self.explicit_uri
-        suffix = url_suffix or (
-            CHINA_URL_SUFFIX if region.startswith("cn-") else DEFAULT_URL_SUFFIX
-        )
+        suffix = url_suffix or dns_suffix(region)
         return f"{self.account(region)}.dkr.ecr.{region}.{suffix}/{self.repository}:{self.tag}"
 
 
@@ -162,95 +198,133 @@ def _image_error(field: str, received: object, supported: list[str], what: str) 
     )
 
 
-def _pick(
-    table: Mapping[str, Any],
-    aliases: Mapping[str, str],
-    wanted: str,
-    field: str,
-    what: str,
-    prefix: str = "",
-) -> Mapping[str, Any]:
-    """The entry of one level of an SDK image table, following its version aliases."""
-    key = aliases.get(prefix + wanted, prefix + wanted)
-    if key not in table or key == "version_aliases":
-        choices = [k for k in table if k != "version_aliases"] + list(aliases)
-        supported = sorted({c.removeprefix(prefix) for c in choices if c.startswith(prefix)})
-        raise _image_error(field, wanted, supported, what)
-    entry: Mapping[str, Any] = table[key]
-    return entry
+def _instance_family(instance_type: str) -> str:
+    """`ml.p4d.24xlarge` -> `p4d`, as the SDK reads it; "" when not of that form."""
+    match = INSTANCE_FAMILY_PATTERN.match(instance_type)
+    return match["family"] if match else ""
+
+
+def _choose(
+    options: Mapping[str, Any], wanted: str | None, field: str, what: str, prefix: str = ""
+) -> str:
+    """`wanted` when it is one of `options` (a table level), else IMAGE001 listing them."""
+    choices = [k for k in options if k != "version_aliases"]
+    if wanted is None or wanted not in choices:
+        supported = sorted(c.removeprefix(prefix) for c in choices if c.startswith(prefix))
+        shown = wanted.removeprefix(prefix) if wanted is not None else wanted
+        raise _image_error(field, shown, supported, what)
+    return wanted
+
+
+def _processor(instance_type: str, family: str, available: list[str] | None) -> str | None:
+    """The SDK's processor for an instance type (`_processor`): cpu, gpu, trn, or a family."""
+    if not available:
+        return None
+    if not family:
+        processor = None
+    elif family in available:
+        processor = family
+    elif family.startswith(NEURON_FAMILY_PREFIXES):
+        processor = family[:3]
+    else:
+        processor = "gpu" if family[0] in ("g", "p") else "cpu"
+    if processor not in available:
+        raise _image_error("instance_type", instance_type, available, "processor (cpu, gpu, ...)")
+    return processor
+
+
+def _table_name(query: ImageQuery, instance_type: str, family: str) -> str:
+    """The SDK table a query reads: the compiler's, the Neuron one on Trainium, or its own."""
+    if query.compiler and query.framework in (Framework.HUGGINGFACE, Framework.PYTORCH):
+        return _config_name(query.framework, query.compiler)
+    if "trn" in instance_type and query.framework != Framework.PYTORCH:
+        raise _image_error("instance_type", instance_type, [], f"{query.label} on Trainium")
+    if query.framework != Framework.TENSORFLOW and family.startswith(NEURON_FAMILY_PREFIXES):
+        return f"{query.framework}-neuron"
+    return query.framework
+
+
+def _version_entry(query: ImageQuery, config: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    """The version as the tag spells it and its table entry (Hugging Face: its base's)."""
+    versions: Mapping[str, Any] = config["versions"]
+    aliases: Mapping[str, str] = config.get("version_aliases", {})
+    version = query.version
+    if version is None:
+        raise _image_error(query.version_field, version, sorted(versions), query.label)
+    if len(versions) == 1 and version not in aliases:
+        version = next(iter(versions))  # the SDK takes a table's only version for any
+    elif version not in aliases:
+        _choose({**versions, **aliases}, version, query.version_field, query.label)
+    entry: Mapping[str, Any] = versions[aliases.get(version, version)]
+    if query.framework != Framework.HUGGINGFACE:
+        return version, entry
+    kind = query.base_kind
+    base = f"{kind}{query.base_version}" if kind else None
+    base = entry.get("version_aliases", {}).get(base, base)
+    what = query.label if kind else f"{query.label} (set pytorch_version or tensorflow_version)"
+    field = f"{kind}_version" if kind else query.version_field
+    entry = entry[_choose(entry, base, field, what, kind or "")]
+    if entry["repository"] not in HUGGINGFACE_COMPILER_REPOSITORIES:
+        version = aliases.get(version, version)
+    return version, entry
+
+
+def _python_entry(
+    query: ImageQuery, entry: Mapping[str, Any]
+) -> tuple[str | None, Mapping[str, Any]]:
+    """The Python version (the table's only one when unset) and its entry."""
+    options = (entry.get("py_versions") or []) if "repository" in entry else list(entry)
+    if not options:
+        return None, entry  # the SDK ignores a Python version the table does not list
+    if query.py_version is None and len(options) == 1:
+        return options[0], entry.get(options[0]) or entry
+    chosen = _choose(dict.fromkeys(options), query.py_version, "py_version", query.label)
+    return chosen, entry.get(chosen) or entry
 
 
 @functools.lru_cache(maxsize=256)
 def _resolve_dlc(query: ImageQuery) -> ResolvedImage:
-    from sagemaker.core import image_uris  # lazy: heavy import, only for image resolution
+    """The DLC of a query, as `sagemaker.core.image_uris.get_training_image_uri` picks it.
 
-    label, version_field = query.label, query.version_field
-    config = image_uris.config_for_framework(_config_name(query.framework, query.compiler)).get(
-        "training"
-    )
+    A port of the SDK's lookup for training images of our frameworks, reading the same
+    tables; tests/core/test_image_equivalence.py compares both over the whole tables."""
+    instance_type = query.instance_type or GPU_LOOKUP_INSTANCE_TYPE
+    family = _instance_family(instance_type)
+    container_version = None
+    if query.base_kind is not None and not query.compiler:  # native Hugging Face images
+        gpu = _processor(instance_type, family, ["cpu", "gpu"]) == "gpu"
+        container_version = HUGGINGFACE_GPU_CONTAINER if gpu else None
+    table_name = _table_name(query, instance_type, family)
+    config: Mapping[str, Any] | None = image_table(table_name).get(SDK_SCOPE)
     if config is None:
-        raise _image_error("framework", query.framework, [], label)
-    if query.version is None:
-        raise _image_error(version_field, query.version, sorted(config["versions"]), label)
-    entry = _pick(
-        config["versions"], config.get("version_aliases", {}), query.version, version_field, label
-    )
-    if query.base_kind is not None and query.base_version is not None:
-        entry = _pick(
-            entry,
-            entry.get("version_aliases", {}),
-            query.base_version,
-            f"{query.base_kind}_version",
-            label,
-            query.base_kind,
-        )
-    py_versions: list[str] = list(entry.get("py_versions", []))
-    if query.py_version is None and len(py_versions) > 1:
-        raise _image_error("py_version", query.py_version, py_versions, label)
-    if query.py_version is not None and py_versions and query.py_version not in py_versions:
-        raise _image_error("py_version", query.py_version, py_versions, label)
-    chosen_py = query.py_version or (py_versions[0] if py_versions else None)
-    chosen = entry.get(chosen_py or "") or entry
-    if "registries" not in chosen:  # Hugging Face without its base framework version
-        bases = sorted(k for k in entry if k != "version_aliases")
-        raise _image_error(
-            version_field,
-            query.version,
-            bases,
-            f"{label} (set pytorch_version or tensorflow_version)",
-        )
-    registries: Mapping[str, str] = chosen["registries"]
-    lookup_region = (
-        PREFERRED_LOOKUP_REGION if PREFERRED_LOOKUP_REGION in registries else min(registries)
-    )
-    try:
-        uri = _sdk_training_image_uri(image_uris, lookup_region, query, chosen_py)
-    except ValueError as error:
-        raise _image_error(version_field, query.version, [], f"{label} ({error})") from None
-    match = IMAGE_URI_PATTERN.fullmatch(uri)
-    if match is None:  # the SDK always returns an ECR URI; guard against a format change
-        raise _image_error(version_field, query.version, [], f"{label} (unexpected URI {uri!r})")
+        raise _image_error("framework", query.framework, [], query.label)
+    version, entry = _version_entry(query, config)
+    py_version, chosen = _python_entry(query, entry)
+    available = config.get("processors") or chosen.get("processors")
+    processor = _processor(instance_type, family, available)
+    if chosen.get("container_version"):
+        container_version = chosen["container_version"][processor]
+    if chosen["repository"] in NEURON_SDK_REPOSITORIES:
+        container_version = f"{max(chosen['sdk_versions'])}-{container_version}"
+    if family == "p2" and _refused_on_p2(query.framework, version):
+        raise _image_error("instance_type", instance_type, [], f"{query.label} {version} on P2")
+    if query.framework == Framework.HUGGINGFACE:
+        prefix = f"{query.base_version}-transformers{version}"
+    else:
+        prefix = chosen.get("tag_prefix", version)
+    in_tag = chosen.get("processor_in_tag", True)  # some tags name the accelerator otherwise
+    middle = NEURON_TAG if table_name.endswith("-neuron") else (processor if in_tag else None)
+    tag = "-".join(x for x in (prefix, middle, py_version, container_version) if x)
+    suffix = P4D_CONTAINER_VERSIONS.get(f"{query.framework}-{tag}") if family == "p4d" else None
+    tag = f"{tag}-{suffix}" if suffix else tag
     return ResolvedImage(
-        repository=match["repository"],
-        tag=match["tag"],
-        registries=MappingProxyType(dict(registries)),
+        repository=chosen["repository"],
+        tag=tag,
+        registries=MappingProxyType(dict(chosen["registries"])),
     )
 
 
-def _sdk_training_image_uri(
-    image_uris: Any, region: str, query: ImageQuery, py_version: str | None
-) -> str:
-    """The URI from the SDK's own estimator path (`get_training_image_uri`)."""
-    from sagemaker.core.training_compiler.config import TrainingCompilerConfig
-
-    uri: str = image_uris.get_training_image_uri(
-        region,
-        query.framework,
-        framework_version=query.version,
-        py_version=py_version,
-        compiler_config=TrainingCompilerConfig() if query.compiler else None,
-        pytorch_version=query.base_version if query.base_kind == "pytorch" else None,
-        tensorflow_version=query.base_version if query.base_kind == "tensorflow" else None,
-        instance_type=query.instance_type or GPU_LOOKUP_INSTANCE_TYPE,
-    )
-    return uri
+def _refused_on_p2(framework: str, version: str) -> bool:
+    """PyTorch >= 1.13 and TensorFlow >= 2.12 images no longer run on P2 (SDK rule)."""
+    first = P2_REFUSED_FROM.get(framework)
+    return first is not None and version_tuple(version) >= version_tuple(first)

@@ -1,21 +1,42 @@
-"""Facts read from the installed botocore SageMaker model (bounds, enums, validation)."""
+"""Facts read from the installed botocore SageMaker model (bounds, enums, validation).
+
+The model file is read directly (`botocore/data/sagemaker/<newest API version>/service-2.json.gz`,
+the file `botocore.session` would load) into `botocore.model.ServiceModel`: importing
+`botocore.session` pulls in the client, waiter and docs machinery, which `plan` never needs.
+"""
 
 from __future__ import annotations
 
 import functools
+import gzip
+import importlib.util
+import json
+from pathlib import Path
 from typing import Any
 
-import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.validate import ParamValidator
 
+SERVICE_NAME = "sagemaker"
 CREATE_TRAINING_JOB = "CreateTrainingJob"
+MODEL_FILE = "service-2.json"
+
+
+def model_file() -> Path:
+    """The installed SageMaker model: the newest API version, gzipped or not."""
+    spec = importlib.util.find_spec("botocore")  # a top-level name: nothing is executed
+    assert spec is not None and spec.submodule_search_locations  # botocore is a dependency
+    service = Path(next(iter(spec.submodule_search_locations))) / "data" / SERVICE_NAME
+    candidates = [*service.glob(f"*/{MODEL_FILE}.gz"), *service.glob(f"*/{MODEL_FILE}")]
+    return max(candidates, key=lambda path: (path.parent.name, path.suffix == ".json"))
 
 
 @functools.cache
 def create_training_job_model() -> OperationModel:
     """The `CreateTrainingJob` operation of the installed botocore model."""
-    model = botocore.session.get_session().get_service_model("sagemaker")
+    path = model_file()
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    model = ServiceModel(json.loads(raw), service_name=SERVICE_NAME)
     return model.operation_model(CREATE_TRAINING_JOB)
 
 
