@@ -22,6 +22,7 @@ from cdk_sagemaker_training import (
     Severity,
     SpecError,
     TrainingJob,
+    TrainingSweep,
     WarmPoolGroup,
 )
 from cdk_sagemaker_training.core.codes import define  # the app's own codes
@@ -81,7 +82,8 @@ def check_construct_ids(jobs: Sequence[JobSpec]) -> None:
 
 
 class TrainingJobsStack(Stack):
-    """Launchers for `jobs`, with an output bucket and a logs key.
+    """Launchers for `jobs` (a `TrainingSweep` for a job with a `sweep`), with an output
+    bucket and a logs key.
 
     Jobs with the same `warm_pool_group` share one `WarmPoolGroup` (and execution role).
     Each launcher's state machine ARN is a stack output named after the job.
@@ -113,7 +115,8 @@ class TrainingJobsStack(Stack):
                     self, f"WarmPool{construct_id(spec.warm_pool_group)}", name=spec.warm_pool_group
                 )
                 groups[spec.warm_pool_group] = group
-            job = TrainingJob(
+            launcher = TrainingSweep if spec.sweep is not None else TrainingJob
+            job = launcher(
                 self,
                 construct_id(spec.name),
                 job=spec,

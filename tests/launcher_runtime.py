@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
@@ -42,9 +42,63 @@ DEPLOY_VALUES = {
     "TrainingImage": f"763104351884.dkr.ecr.{REGION}.amazonaws.com/pytorch-training:2.0",
     "SourceUri": "s3://asset-bucket/0a1b2c3d.tar.gz",
     "OutputPath": "s3://output-bucket/job",
+    "OutputBucket": "output-bucket",
 }
 """What CloudFormation would substitute for each `${Name}` of a definition."""
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+@dataclass
+class Created:
+    """One CreateTrainingJob of a sweep, and what SageMaker held at that moment."""
+
+    name: str
+    hyperparameters: dict[str, str]
+    others: dict[str, tuple[str, str | None]]
+    """Every earlier job: its status and its warm pool's status (None: no pool)."""
+    took_pool_of: str | None
+
+
+@dataclass
+class _SweepJob:
+    hyperparameters: dict[str, str]
+    describes: int = 0
+    ended_at: int | None = None
+
+
+def _completed(hyperparameters: Mapping[str, str]) -> str:
+    return "Completed"
+
+
+def _no_metrics(hyperparameters: Mapping[str, str]) -> dict[str, float]:
+    return {}
+
+
+@dataclass
+class TrialModel:
+    """SageMaker's side of a sweep. moto models no warm pools, metrics or status
+    transitions; these stand-ins follow the API documentation (unverified in an account):
+
+    - a job stays `InProgress` for `polls_to_end` descriptions, then ends with the status
+      `outcome(hyperparameters)` gives (Default: Completed);
+    - a Completed job's `WarmPoolStatus` reads `InUse` for `pool_delay` more descriptions
+      of it, then `Available`; a Failed or Stopped job keeps no pool (no WarmPoolStatus);
+    - a job created while a pool is `Available` takes it: that pool turns `Reused` with
+      `ReusedByJob` (SageMaker matches pools by configuration, and every trial of a sweep
+      matches); the new job starts in `warm_start` seconds, else `cold_start`;
+    - `SecondaryStatusTransitions`: `Starting` at creation, `Training` after the start;
+    - `FinalMetricDataList`: `metrics(hyperparameters)` of a Completed job.
+    """
+
+    polls_to_end: int = 1
+    pool_delay: int = 2
+    outcome: Callable[[Mapping[str, str]], str] = _completed
+    metrics: Callable[[Mapping[str, str]], Mapping[str, float]] = _no_metrics
+    cold_start: int = 240
+    warm_start: int = 15
+    created: list[Created] = field(default_factory=list)
+    """Every CreateTrainingJob, in order."""
+    jobs: dict[str, _SweepJob] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +115,8 @@ class FakeSageMaker:
     """Every CreateTrainingJob request, as sent."""
     wait_seconds: float = 0.01
     """How long each Wait state really waits (an abort or a timeout ends it early)."""
+    trials: TrialModel | None = None
+    """Model jobs as a sweep's trials (`TrialModel`) instead of with `status`."""
 
 
 def _created(response: SageMakerResponse, fake: FakeSageMaker) -> Any:
@@ -76,6 +132,8 @@ def _created(response: SageMakerResponse, fake: FakeSageMaker) -> Any:
     result = ORIGINAL_CREATE(response)
     job = backend.training_jobs[request["TrainingJobName"]]
     job.training_job_status = fake.status
+    if fake.trials is not None:
+        _create_trial(backend, job, request, fake.trials)
     if fake.status == "Failed":
         # moto describes a job by listing its attributes: this one becomes FailureReason.
         vars(job)["failure_reason"] = "AlgorithmError: the script exited with 1"
@@ -83,6 +141,70 @@ def _created(response: SageMakerResponse, fake: FakeSageMaker) -> Any:
         fake.lose_first_response = False
         raise JsonRESTError("ThrottlingException", "Rate exceeded")
     return result
+
+
+def _pool(job: Any) -> dict[str, str] | None:
+    return vars(job).get("warm_pool_status")
+
+
+def _create_trial(backend: Any, job: Any, request: Mapping[str, Any], model: TrialModel) -> None:
+    others = {
+        name: (other.training_job_status, (_pool(other) or {}).get("Status"))
+        for name, other in backend.training_jobs.items()
+        if name != job.training_job_name
+    }
+    available = [name for name, (_, pool) in others.items() if pool == "Available"]
+    took = available[0] if available else None
+    if took is not None:
+        vars(backend.training_jobs[took])["warm_pool_status"] = {
+            "Status": "Reused",
+            "ReusedByJob": job.training_job_name,
+        }
+    hyperparameters = dict(request.get("HyperParameters", {}))
+    model.created.append(Created(job.training_job_name, hyperparameters, others, took))
+    model.jobs[job.training_job_name] = _SweepJob(hyperparameters)
+    job.training_job_status = "InProgress" if model.polls_to_end else model.outcome(hyperparameters)
+    start = model.warm_start if took is not None else model.cold_start
+    job.secondary_status_transitions = [
+        {"Status": "Starting", "StartTime": job.creation_time},
+        {"Status": "Training", "StartTime": job.creation_time + timedelta(seconds=start)},
+    ]
+    vars(job).pop("final_metric_data_list", None)
+    if model.polls_to_end == 0:
+        _end_trial(job, model)
+
+
+def _end_trial(job: Any, model: TrialModel) -> None:
+    state = model.jobs[job.training_job_name]
+    state.ended_at = state.describes
+    status = job.training_job_status = model.outcome(state.hyperparameters)
+    if status == "Completed":
+        job.final_metric_data_list = [
+            {"MetricName": name, "Value": value, "Timestamp": job.creation_time}
+            for name, value in model.metrics(state.hyperparameters).items()
+        ]
+        vars(job)["warm_pool_status"] = {"Status": "InUse"}
+    elif status == "Failed":
+        vars(job)["failure_reason"] = "AlgorithmError: the script exited with 1"
+
+
+def _describe_trial(response: SageMakerResponse, fake: FakeSageMaker) -> Any:
+    name = json.loads(response.body)["TrainingJobName"]
+    model = fake.trials
+    job = response.sagemaker_backend.training_jobs.get(name)
+    if model is not None and job is not None and name in model.jobs:
+        state = model.jobs[name]
+        state.describes += 1
+        if job.training_job_status == "InProgress" and state.describes >= model.polls_to_end:
+            _end_trial(job, model)
+        pool = _pool(job)
+        if (
+            pool == {"Status": "InUse"}
+            and state.ended_at is not None
+            and state.describes - state.ended_at > model.pool_delay
+        ):
+            vars(job)["warm_pool_status"] = {"Status": "Available"}
+    return ORIGINAL_DESCRIBE(response)
 
 
 def _stop_training_job(response: SageMakerResponse) -> str:
@@ -96,16 +218,32 @@ def _stop_training_job(response: SageMakerResponse) -> str:
 
 
 ORIGINAL_CREATE = SageMakerResponse.create_training_job
+ORIGINAL_DESCRIBE = SageMakerResponse.describe_training_job
 ORIGINAL_ENVIRONMENT = ExecutionWorker._get_evaluation_environment
+ORIGINAL_SDK_TASK = aws_sdk.StateTaskServiceAwsSdk._eval_service_task
+
+
+def _iso(value: Any) -> Any:
+    """`value` with each datetime as an ISO-8601 string in UTC, to the millisecond."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {key: _iso(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_iso(item) for item in value]
+    return value
 
 
 def _environment_with_iso_start_time(worker: ExecutionWorker) -> Any:
     env = ORIGINAL_ENVIRONMENT(worker)
     execution = env.states.context_object.context_object_data["Execution"]
-    start = execution["StartTime"]
-    if isinstance(start, datetime):
-        execution["StartTime"] = start.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    execution["StartTime"] = _iso(execution["StartTime"])
     return env
+
+
+def _sdk_task_with_iso_times(self: Any, env: Any, *args: Any, **kwargs: Any) -> None:
+    ORIGINAL_SDK_TASK(self, env, *args, **kwargs)
+    env.stack.append(_iso(env.stack.pop()))
 
 
 def _error_name(norm_service_name: str, ex: Exception) -> str:
@@ -117,22 +255,30 @@ def _error_name(norm_service_name: str, ex: Exception) -> str:
 def patch_moto(monkeypatch: pytest.MonkeyPatch, fake: FakeSageMaker) -> None:
     """Correct moto where it differs from AWS in ways the launchers rely on.
 
-    - `$$.Execution.StartTime` is a datetime in moto, an ISO-8601 string in AWS.
+    - `$$.Execution.StartTime` is a datetime in moto, an ISO-8601 string in AWS; so are
+      the timestamps of AWS SDK results (their exact format in AWS is unverified).
     - AWS SDK integrations name errors `SageMaker.<Code>Exception`
       (`SageMaker.ResourceLimitExceededException`); moto writes `sagemaker.` and names
       errors it has no class for `...SageMakerException`.
     - moto's jobs are born Completed and it has no StopTrainingJob; `fake` sets the status.
+    - moto has no warm pools, final metrics or status transitions: `TrialModel`.
     - Wait states and retry backoff take no real time (the definitions' own values are
       checked statically).
     """
     monkeypatch.setattr(
         ExecutionWorker, "_get_evaluation_environment", _environment_with_iso_start_time
     )
+    monkeypatch.setattr(
+        aws_sdk.StateTaskServiceAwsSdk, "_eval_service_task", _sdk_task_with_iso_times
+    )
     monkeypatch.setitem(aws_sdk._SERVICE_ERROR_NAMES, "sagemaker", "SageMaker")
     monkeypatch.setattr(
         aws_sdk.StateTaskServiceAwsSdk, "_normalise_exception_name", staticmethod(_error_name)
     )
     monkeypatch.setattr(SageMakerResponse, "create_training_job", lambda self: _created(self, fake))
+    monkeypatch.setattr(
+        SageMakerResponse, "describe_training_job", lambda self: _describe_trial(self, fake)
+    )
     monkeypatch.setattr(SageMakerResponse, "stop_training_job", _stop_training_job, raising=False)
     monkeypatch.setattr(
         WaitFunction,
@@ -226,6 +372,18 @@ class LauncherRuntime:
             },
         }
         return self.run(self.create(stopper), event)
+
+
+def as_resource(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """A pure definition as the state machine resource CloudFormation would get."""
+    text = json.dumps(definition)
+    names = {name for name in DEPLOY_VALUES if f"${{{name}}}" in text}
+    return {
+        "Properties": {
+            "DefinitionString": text,
+            "DefinitionSubstitutions": {name: f"<{name}>" for name in names},
+        }
+    }
 
 
 def deployed_definition(resource: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import cdk_sagemaker_training
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {
     "TrainingJob",
+    "TrainingSweep",
     "WarmPoolGroup",
     "QuotaGuard",
     "TrainingJobPolicy",

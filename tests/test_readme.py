@@ -19,6 +19,10 @@ EXAMPLES = {
     "constructs": "from aws_cdk import App, Duration, Stack\n",
     "testing": "from aws_cdk import App, Stack\nfrom aws_cdk.assertions import Template\n",
     "execution-role": "from aws_cdk import App, Stack\nfrom aws_cdk import aws_iam as iam\n",
+    "sweep": (
+        "from aws_cdk import App, Stack\n\n"
+        "from cdk_sagemaker_training import JobSpec, TrainingSweep\n"
+    ),
 }
 
 
@@ -51,6 +55,8 @@ def test_examples_run(name: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     if name == "constructs":
         assert (tmp_path / "out" / "Training.template.json").is_file()
+    if name == "sweep":
+        assert "MaxConcurrency" in (tmp_path / "out" / "Sweeps.template.json").read_text()
     if name == "execution-role":  # the consumer's statement and the CDK grant both land
         template = (tmp_path / "out" / "Roles.template.json").read_text()
         assert "arn:aws:s3:::extra/config.json" in template

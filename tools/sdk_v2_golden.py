@@ -46,6 +46,7 @@ LIBRARY_KEYS = {
     "name",
     "framework",
     "warm_pool_group",
+    "sweep",
     "use_warm_pool_cache",
     "max_concurrent_runs",
     "stack",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cdk_sagemaker_training.cdk.policy_aspect import TrainingJobPolicy
     from cdk_sagemaker_training.cdk.quota_guard import GuardMode, QuotaGuard
     from cdk_sagemaker_training.cdk.training_job import TrainingJob
+    from cdk_sagemaker_training.cdk.training_sweep import TrainingSweep
     from cdk_sagemaker_training.cdk.warm_pool_group import WarmPoolGroup
     from cdk_sagemaker_training.core.codes import Code
     from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
@@ -33,6 +34,7 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "TrainingJob": "cdk.training_job",
+    "TrainingSweep": "cdk.training_sweep",
     "WarmPoolGroup": "cdk.warm_pool_group",
     "QuotaGuard": "cdk.quota_guard",
     "GuardMode": "cdk.quota_guard",
@@ -68,6 +70,7 @@ __all__ = [
     "TrainingExecutionRole",
     "TrainingJob",
     "TrainingJobPolicy",
+    "TrainingSweep",
     "WarmPoolGroup",
     "check_jobs",
     "load_jobs",

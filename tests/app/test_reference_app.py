@@ -8,11 +8,13 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from aws_cdk import CfnElement
 
 from cdk_sagemaker_training.core.findings import SpecError
+from cdk_sagemaker_training.launcher.definition import job_states
 from stacks import JOBS_PER_STACK, partition
 from tests.app.conftest import SCALE_JOBS, AppSynth, scale_specs
 from tests.synth_helpers import ROOT, cfn_lint, definition, launchers, nag_violations, resources
@@ -29,7 +31,7 @@ def load(path: Path) -> dict[str, Any]:
 def train_states(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each state machine's Train state, by logical id."""
     return {
-        logical_id: definition(machine)["States"]["Train"]
+        logical_id: job_states(definition(machine))["Train"]
         for logical_id, machine in launchers(template).items()
     }
 
@@ -47,16 +49,17 @@ def test_examples_carry_keep_alive_compiler_image_and_hyperparameters(
     template = load(template_file)
     machines = launchers(template)
     trains = train_states(template)
-    assert len(trains) == 4
+    assert len(trains) == 5
     warm = [t for t in trains.values() if keep_alive(t)]
     assert [t["Parameters"]["ResourceConfig"]["KeepAlivePeriodInSeconds"] for t in warm] == [
+        1800,
         1800,
         1800,
     ]
     for train in warm:
         assert "-trcomp-training:" in train["Parameters"]["AlgorithmSpecification"]["TrainingImage"]
     for machine in machines.values():
-        reserved = definition(machine)["States"]["SetDefaults"]["Parameters"]["reserved"]
+        reserved = job_states(definition(machine))["SetDefaults"]["Parameters"]["reserved"]
         assert reserved["sagemaker_training_compiler_enabled"] == "true"
 
 
@@ -66,17 +69,20 @@ def test_every_launcher_waits_for_the_quota_guard(example_app: AppSynth) -> None
     (guard_id,) = resources(template, "Custom::SageMakerQuotaGuard")
     for machine in launchers(template).values():
         assert guard_id in machine["DependsOn"]
-    assert len(stack.jobs) == 4
+    assert len(stack.jobs) == 5
 
 
 def test_warm_pool_group_jobs_share_a_role_in_one_stack(example_app: AppSynth) -> None:
+    (stack,) = example_app.stacks
     template = load(example_app.templates()[0])
-    role_arns = {
-        json.dumps(t["Parameters"]["RoleArn"])
-        for t in train_states(template).values()
-        if keep_alive(t)
-    }
-    assert len(role_arns) == 1
+    trains = train_states(template)
+    grouped = [
+        stack.get_logical_id(cast(CfnElement, job.state_machine.node.default_child))
+        for job in stack.jobs
+        if job.spec.warm_pool_group is not None
+    ]
+    role_arns = {json.dumps(trains[machine]["Parameters"]["RoleArn"]) for machine in grouped}
+    assert len(grouped) == 2 and len(role_arns) == 1
 
 
 def test_partition_keeps_groups_whole_and_stacks_small() -> None:
@@ -186,15 +192,13 @@ def test_isolated_job_submit_directory_names_the_code_channel_object(
     (template_file,) = example_app.templates()
     template = load(template_file)
     for machine in launchers(template).values():
-        asl = definition(machine)
-        channels = asl["States"]["Train"]["Parameters"].get("InputDataConfig", [])
+        states = job_states(definition(machine))
+        channels = states["Train"]["Parameters"].get("InputDataConfig", [])
         code = [c for c in channels if c["ChannelName"] == "code"]
         if not code:
             continue
         object_name = str(code[0]["DataSource"]["S3DataSource"]["S3Uri"]).rsplit("/", 1)[-1]
-        submit = asl["States"]["SetDefaults"]["Parameters"]["reserved"][
-            "sagemaker_submit_directory"
-        ]
+        submit = states["SetDefaults"]["Parameters"]["reserved"]["sagemaker_submit_directory"]
         assert object_name.endswith(".gz") and len(object_name) > len(".gz")
         assert submit == json.dumps(f"/opt/ml/input/data/code/{object_name}")
         return

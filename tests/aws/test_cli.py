@@ -91,6 +91,20 @@ def test_warm_pool_shortfall_exits_1_with_the_request_command(
     assert "--quota-code L-WARM0001 --desired-value 1 --region us-east-1" in out
 
 
+def test_sweep_lanes_size_the_warm_pool_need(
+    capsys: pytest.CaptureFixture[str], clients: dict[str, Stubber], tmp_path: Path
+) -> None:
+    sweep = (
+        'metric_definitions: [{Name: loss, Regex: "loss: (.+)"}]\n'
+        "sweep: {parameters: {lr: [1, 2, 3]}, lanes: 3, objective: {metric: loss}}\n"
+    )
+    (tmp_path / "sweep.yaml").write_text(JOB.format(name="sweep") + sweep)
+    stub_quotas(clients["service-quotas"], warm_pool=1)
+    code, out, _ = run(capsys, "quotas", str(tmp_path), "--region", REGION)
+    assert code == 1
+    assert "--quota-code L-WARM0001 --desired-value 3 --region us-east-1" in out
+
+
 def test_json_output(
     capsys: pytest.CaptureFixture[str], clients: dict[str, Stubber], jobs: Path
 ) -> None:

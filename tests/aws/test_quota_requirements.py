@@ -13,10 +13,17 @@ from cdk_sagemaker_training.core.quota_requirements import (
     derive_requirements,
     quota_name,
 )
+from cdk_sagemaker_training.core.sweep import Objective, SweepSpec
 from tests.aws.conftest import job
 
 P3 = "ml.p3.2xlarge"
 G5 = "ml.g5.xlarge"
+
+
+def sweep(trials: int, lanes: int) -> SweepSpec:
+    """A grid sweep of `trials` trials over `lanes` lanes."""
+    grid = {"lr": tuple(range(trials))}
+    return SweepSpec(objective=Objective(metric="loss"), parameters=grid, lanes=lanes)
 
 
 def needs(specs: list[JobSpec]) -> dict[str, int]:
@@ -106,6 +113,39 @@ def needs(specs: list[JobSpec]) -> dict[str, int]:
                 INSTANCES_ACROSS_JOBS: 3,
             },
             id="heterogeneous-cluster",
+        ),
+        pytest.param(
+            [job(keep_alive_period_in_seconds=600, instance_count=2, sweep=sweep(3, lanes=2))],
+            {
+                f"{P3} for training job usage": 8,
+                f"{P3} for training warm pool usage": 4,
+                MAX_INSTANCES_PER_JOB: 2,
+                INSTANCES_ACROSS_JOBS: 8,
+            },
+            id="sweep-runs-and-keeps-a-pool-per-lane",
+        ),
+        pytest.param(
+            [job(keep_alive_period_in_seconds=600, max_concurrent_runs=3, sweep=sweep(2, lanes=4))],
+            {
+                f"{P3} for training job usage": 12,
+                f"{P3} for training warm pool usage": 6,
+                MAX_INSTANCES_PER_JOB: 1,
+                INSTANCES_ACROSS_JOBS: 12,
+            },
+            id="sweep-lanes-without-trials-idle-and-concurrent-runs-multiply",
+        ),
+        pytest.param(
+            [
+                job("a", keep_alive_period_in_seconds=600, warm_pool_group="g"),
+                job("b", keep_alive_period_in_seconds=600, warm_pool_group="g", sweep=sweep(2, 2)),
+            ],
+            {
+                f"{P3} for training job usage": 5,
+                f"{P3} for training warm pool usage": 2,
+                MAX_INSTANCES_PER_JOB: 1,
+                INSTANCES_ACROSS_JOBS: 5,
+            },
+            id="sweep-in-a-group-sizes-the-group-pool",
         ),
         pytest.param([], {}, id="no-jobs"),
     ],

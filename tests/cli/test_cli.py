@@ -150,4 +150,5 @@ def test_plan_with_policy(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     policy.write_text("max_keep_alive_period_in_seconds: 900\n")
     code, out, _ = run(capsys, "plan", str(ROOT / "jobs"), "--policy", str(policy))
     assert code == 1
-    assert out.count("ERROR POLICY002") == 2  # both jobs of the bert-finetune group keep 1800 s
+    # both jobs of the bert-finetune group and the sweep keep 1800 s
+    assert out.count("ERROR POLICY002") == 3

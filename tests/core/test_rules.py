@@ -19,6 +19,8 @@ from cdk_sagemaker_training.core.rules import all_rules, check_job, check_jobs
 from tests.core.test_policy import POLICY_PASSING, STRICT, VIOLATIONS
 from tests.core.test_request_limits import FAILING as LIMIT_FAILING
 from tests.core.test_request_limits import PASSING as LIMIT_PASSING
+from tests.core.test_sweep_rules import FAILING as SWEEP_FAILING
+from tests.core.test_sweep_rules import PASSING as SWEEP_PASSING
 from tests.factories import BASE, HUGGINGFACE, PLAIN_PYTORCH, TENSORFLOW, Case, job
 
 XLA = {"pytorchxla": {"enabled": True}}
@@ -192,6 +194,7 @@ ALL_FAILING = [
     *FAILING,
     *(Case(f"policy-{i}", s, c, policy=STRICT) for i, s, c, _ in VIOLATIONS),
     *(Case(i, s, c) for i, s, c, _ in LIMIT_FAILING),
+    *(Case(i, s, c) for i, s, c, _ in SWEEP_FAILING),
 ]
 
 
@@ -355,6 +358,7 @@ ALL_PASSING = [
     *PASSING,
     *(case._replace(policy=STRICT) for case in POLICY_PASSING),
     *(Case(i, s, c) for i, s, c in LIMIT_PASSING),
+    *(Case(i, s, c) for i, s, c in SWEEP_PASSING),
 ]
 
 

@@ -101,15 +101,78 @@ HOSTILE_LINES = [
 ]
 
 
+SWEEP_CASES = 100
+METRIC = {"Name": "loss", "Regex": "loss: ([0-9.]+)"}
+SWEEP_JOB = {"keep_alive_period_in_seconds": 600, "metric_definitions": [METRIC]}
+"""What a valid sweep needs besides the `sweep` key."""
+bmp_text = st.text(st.characters(max_codepoint=0xFFFF), max_size=8)
+"""Text JSON writes without surrogate pairs, which YAML reads as two lone surrogates
+(reported before the rules, so the sweep cases avoid them)."""
+unicode_words = [w for w in WORDS if not any(0xD800 <= ord(c) <= 0xDFFF for c in w)]
+hyperparameter_names = st.one_of(
+    st.sampled_from(["lr", "epochs", "instance_type", "sagemaker_program", "model_dir"]),
+    st.sampled_from(unicode_words),
+    bmp_text,
+)
+sweep_values = st.one_of(
+    st.integers(), st.floats(), st.booleans(), st.sampled_from(unicode_words), bmp_text
+)
+
+
+def mostly(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """`valid` seven times in eight, else any value of the grammar."""
+    return st.one_of(*[valid] * 7, values)
+
+
+grids = mostly(
+    st.dictionaries(hyperparameter_names, mostly(st.lists(sweep_values, max_size=4)), max_size=4)
+)
+trial_lists = mostly(
+    st.lists(st.dictionaries(hyperparameter_names, mostly(sweep_values), max_size=3))
+)
+sweep_options = st.fixed_dictionaries(
+    {
+        "objective": mostly(
+            st.fixed_dictionaries(
+                {"metric": mostly(st.just("loss"))},
+                optional={"goal": mostly(st.sampled_from(["minimize", "maximize"]))},
+            )
+        )
+    },
+    optional={
+        "lanes": mostly(st.integers(0, 5)),
+        "max_trials": mostly(st.integers(0, 200)),
+        "on_trial_failure": mostly(st.sampled_from(["continue", "stop", "retry"])),
+    },
+)
+sweeps = st.builds(
+    lambda source, options, extra: {**source, **options, **extra},
+    st.one_of(
+        st.fixed_dictionaries({"parameters": grids}),
+        st.fixed_dictionaries({"trials": trial_lists}),
+        st.fixed_dictionaries({}, optional={"parameters": grids, "trials": trial_lists}),
+    ),
+    sweep_options,
+    st.one_of(*[st.just({})] * 7, st.dictionaries(st.sampled_from(["lane", "trial"]), values)),
+)
+"""The `sweep` key's grammar: each key optional, near-valid values or any value."""
+
+
 APP_NAMES = ["dup-job", "dupJob", "-", "output", "x", "x-state-machine-arn", "warm-pool-p"]
 """Names whose construct ids clash (APP003) when several land in one app."""
 
 
 @st.composite
-def job_files(draw: st.DrawFn, names: list[str] | None = None) -> str:
+def job_files(draw: st.DrawFn, names: list[str] | None = None, sweep: bool = False) -> str:
     """YAML text of one job file: the base job with some keys replaced or removed.
 
-    `names`: draw `name` and `warm_pool_group` from these. Default: the base's name."""
+    `names`: draw `name` and `warm_pool_group` from these. Default: the base's name.
+    `sweep`: start from a sweep job with a `sweep` key drawn from its grammar."""
+    if sweep:  # from the sweep grammar alone, so that most files reach the rules
+        document = {**BASE, **SWEEP_JOB, "sweep": draw(sweeps)}
+        return "\n".join(
+            f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=True)}" for k, v in document.items()
+        )
     document = dict(BASE)
     if names:
         document["name"] = draw(st.sampled_from(names))
@@ -166,6 +229,16 @@ def test_plan_and_render_end_with_a_code(text: str) -> None:
             assert code in (0, 1, 2), output
             if code:
                 assert CODE.search(output), output
+
+
+@settings(max_examples=SWEEP_CASES, deadline=timedelta(seconds=5))
+@given(job_files(sweep=True))
+def test_sweep_files_end_with_a_code(text: str) -> None:
+    with job_file(text) as path:
+        code, output = run_cli("plan", str(path))
+        assert code in (0, 1, 2), output
+        if code:
+            assert CODE.search(output), output
 
 
 @settings(max_examples=APP_CASES, deadline=None)

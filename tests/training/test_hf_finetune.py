@@ -21,9 +21,19 @@ def load_script() -> ModuleType:
 def test_hyperparameters_parse_as_the_toolkit_passes_them() -> None:
     script = load_script()
     args = script.parse_args(
-        ["--model_name", "bert-base-uncased", "--epochs", "1", "--learning_rate", "5e-05"]
+        [
+            "--model_name",
+            "bert-base-uncased",
+            "--epochs",
+            "1",
+            "--learning_rate",
+            "5e-05",
+            "--warmup_ratio",
+            "0.1",
+        ]
     )
     assert (args.model_name, args.epochs, args.learning_rate) == ("bert-base-uncased", 1, 5e-05)
+    assert args.warmup_ratio == 0.1  # the example sweep varies it
 
 
 def test_downloads_go_to_the_warm_pool_cache_when_there_is_one() -> None:

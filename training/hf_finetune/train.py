@@ -32,6 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--train_batch_size", type=int, default=24)
     parser.add_argument("--eval_batch_size", type=int, default=32)
     parser.add_argument("--learning_rate", type=float, default=5e-5)
+    parser.add_argument("--warmup_ratio", type=float, default=0.0)
     parser.add_argument("--max_length", type=int, default=DEFAULT_MAX_LENGTH)
     parser.add_argument("--max_train_samples", type=int, default=None)
     parser.add_argument("--max_eval_samples", type=int, default=1000)
@@ -91,6 +92,7 @@ def main(args: argparse.Namespace) -> None:
         per_device_train_batch_size=args.train_batch_size,
         per_device_eval_batch_size=args.eval_batch_size,
         learning_rate=args.learning_rate,
+        warmup_ratio=args.warmup_ratio,
         dataloader_drop_last=True,  # static shapes: no recompilation for the last batch
         evaluation_strategy="epoch",
         save_strategy="no",

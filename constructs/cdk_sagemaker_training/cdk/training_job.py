@@ -65,9 +65,11 @@ from cdk_sagemaker_training.launcher.definition import (
     launcher_definition,
     placeholder,
 )
+from cdk_sagemaker_training.launcher.grants import Grant
 from cdk_sagemaker_training.launcher.statements import launcher_statements, training_job_arn
 
 LAUNCHER_POLICY = "LaunchTrainingJob"
+LAUNCHER_ROLE_ID = "LauncherRole"
 LOG_GROUP_PREFIX = "/aws/vendedlogs/states/sagemaker-training/"
 """Launcher log groups are named `<prefix><job name>`: Step Functions' vended-logs path
 (no per-log-group entry in the account's CloudWatch Logs resource policy), unique per job
@@ -354,8 +356,9 @@ class TrainingJob(Construct):
             bucket_name = self._cache.bucket_name_and_arn(bucket)[0]
             output_path = f"s3://{bucket_name}/{spec.name}"
             output_is_token = self._cache.is_unresolved(bucket_name)
+        self._output_bucket = bucket
         image = image_reference(self._stack, resolve_image(spec))
-        deploy_time = _DeployTimeValues(self._cache)
+        deploy_time = self._deploy_time = _DeployTimeValues(self._cache)
         self._request = render_request(
             deploy_time.spec(spec),
             region=deploy_time.text("Region", self._region or pseudo.REGION),
@@ -416,17 +419,10 @@ class TrainingJob(Construct):
         poll_interval: Duration | None,
     ) -> sfn.StateMachine:
         spec = self.effective_spec
-        grants = launcher_statements(
-            spec,
-            job_name_prefix=spec.name,
-            execution_role_arn=role_arn,
-            integration=self.integration,
-            arns=pseudo.STACK_ARNS,
-            volume_key_is_arn=self._volume_key is not None,
-        )
+        grants = self._launcher_grants(spec, role_arn)
         launcher = iam.Role(
             self,
-            "LauncherRole",
+            LAUNCHER_ROLE_ID,
             assumed_by=self._cache.service_principal("states.amazonaws.com"),
             description=f"Launches SageMaker training job {spec.name}",
             inline_policies={LAUNCHER_POLICY: policy_document([*grants, LOG_DELIVERY_AND_TRACING])},
@@ -443,14 +439,10 @@ class TrainingJob(Construct):
             "Step Functions needs log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
             "actions, which have no resource-level permissions.",
         )
-        self.definition = launcher_definition(
+        self.definition = self._definition(
             request,
             spec,
-            integration=self.integration,
-            quota_cause=quota_cause(spec),
-            min_poll_seconds=(
-                MIN_POLL_SECONDS if poll_interval is None else int(poll_interval.to_seconds())
-            ),
+            MIN_POLL_SECONDS if poll_interval is None else int(poll_interval.to_seconds()),
         )
         self.substitutions[PARTITION] = pseudo.PARTITION
         logs_key = self._logs_key = logs_key or LauncherLogsKey(self, "LogsKey").key
@@ -467,6 +459,29 @@ class TrainingJob(Construct):
         )
         JobStopper.of(self._stack, logs_key).watch(state_machine, spec.name)
         return state_machine
+
+    def _launcher_grants(self, spec: JobSpec, role_arn: str) -> list[Grant]:
+        """What the launcher's role may do (its inline policy)."""
+        return launcher_statements(
+            spec,
+            job_name_prefix=spec.name,
+            execution_role_arn=role_arn,
+            integration=self.integration,
+            arns=pseudo.STACK_ARNS,
+            volume_key_is_arn=self._volume_key is not None,
+        )
+
+    def _definition(
+        self, request: Mapping[str, Any], spec: JobSpec, min_poll_seconds: int
+    ) -> dict[str, Any]:
+        """The launcher's ASL (placeholders filled from `self.substitutions`)."""
+        return launcher_definition(
+            request,
+            spec,
+            integration=self.integration,
+            quota_cause=quota_cause(spec),
+            min_poll_seconds=min_poll_seconds,
+        )
 
     def definition_digest(self) -> str:
         """SHA-256 of the launcher definition and its resolved substitutions: changes

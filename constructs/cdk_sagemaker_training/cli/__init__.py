@@ -23,6 +23,7 @@ COMMANDS = {
     "rules": "rules",
     "quotas": "quotas",
     "warm-pools": "warm_pools",
+    "sweep": "sweep",
 }
 """Command -> its module here. Only the command that runs is imported (all for help or a
 usage error): `plan` in a pre-commit hook must not pay for boto3."""

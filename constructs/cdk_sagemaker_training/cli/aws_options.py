@@ -1,17 +1,25 @@
-"""The options and client setup the AWS commands (`quotas`, `warm-pools`) share."""
+"""The options and client setup the AWS commands (`quotas`, `warm-pools`, `sweep`) share."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from cdk_sagemaker_training.aws.clients import (
     DEFAULT_TIMEOUT,
     MAX_ATTEMPTS,
+    AwsAccessError,
     Client,
+    NoRegionError,
     client_config,
     create_client,
+    error_message,
 )
+from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, INPUT_ERROR
 
 
 def _seconds(text: str) -> float:
@@ -39,8 +47,28 @@ def add_aws_options(parser: Any) -> None:
     )
 
 
-def client(args: argparse.Namespace, service: str) -> Client:
-    """A client for `service` as the options ask. Raises `AwsAccessError`, `NoRegionError`."""
+def client(args: argparse.Namespace, service: str, *, region: str | None = None) -> Client:
+    """A client for `service` as the options ask (`region` instead of `--region` when
+    given). Raises `AwsAccessError`, `NoRegionError`."""
     return create_client(
-        service, profile=args.profile, region=args.region, config=client_config(args.timeout)
+        service,
+        profile=args.profile,
+        region=region or args.region,
+        config=client_config(args.timeout),
     )
+
+
+def run_with_aws(action: Callable[[], int]) -> int:
+    """`action`'s exit code, or 2 without a region and 3 when AWS cannot be used or fails
+    (the error printed to stderr)."""
+    try:
+        return action()
+    except NoRegionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return INPUT_ERROR
+    except AwsAccessError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return AWS_ACCESS_ERROR
+    except ClientError as error:  # an AWS failure other than access
+        print(f"error: AWS answered {error_message(error)}", file=sys.stderr)
+        return AWS_ACCESS_ERROR

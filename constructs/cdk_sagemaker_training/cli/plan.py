@@ -19,7 +19,16 @@ from cdk_sagemaker_training.core.policy import PlatformPolicy, load_policy
 from cdk_sagemaker_training.core.rules import check_jobs, has_errors, location
 from cdk_sagemaker_training.core.text import format_table
 
-HEADERS = ("job", "image", "compiler", "instances", "keep-alive", "warm-pool group", "findings")
+HEADERS = (
+    "job",
+    "image",
+    "compiler",
+    "instances",
+    "keep-alive",
+    "warm-pool group",
+    "sweep",
+    "findings",
+)
 
 
 def register(subparsers: Any) -> None:
@@ -57,6 +66,13 @@ def _instances(spec: JobSpec) -> str:
     return f"{spec.instance_count} x {spec.instance_type}"
 
 
+def _sweep(spec: JobSpec) -> dict[str, int] | None:
+    """A sweep's size as built: its trials and the lanes that get one."""
+    if spec.sweep is None:
+        return None
+    return {"trials": spec.sweep.trial_count, "lanes": spec.sweep.active_lanes}
+
+
 def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "ok"
@@ -84,12 +100,14 @@ class PlanRow:
             "instances": _instances(self.spec),
             "keep_alive_period_in_seconds": self.spec.keep_alive_period_in_seconds,
             "warm_pool_group": self.spec.warm_pool_group,
+            "sweep": _sweep(self.spec),
             "findings": [f.as_dict() for f in self.findings],
         }
 
     def cells(self) -> tuple[str, ...]:
         """Table cells, in `HEADERS` order."""
         keep_alive = self.spec.keep_alive_period_in_seconds
+        sweep = _sweep(self.spec)
         return (
             self.spec.name,
             self.image,
@@ -97,6 +115,7 @@ class PlanRow:
             _instances(self.spec),
             f"{keep_alive}s" if keep_alive else "-",
             self.spec.warm_pool_group or "-",
+            f"{sweep['trials']} trials / {sweep['lanes']} lanes" if sweep else "-",
             _summary(self.findings),
         )
 

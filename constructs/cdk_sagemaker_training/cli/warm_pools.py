@@ -6,12 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from cdk_sagemaker_training.aws.clients import AwsAccessError, NoRegionError, error_message
 from cdk_sagemaker_training.aws.warm_pools import ReleaseOutcome, list_warm_pools, release_warm_pool
-from cdk_sagemaker_training.cli.aws_options import add_aws_options, client
-from cdk_sagemaker_training.cli.exit_codes import AWS_ACCESS_ERROR, FINDINGS, INPUT_ERROR, OK
+from cdk_sagemaker_training.cli.aws_options import add_aws_options, client, run_with_aws
+from cdk_sagemaker_training.cli.exit_codes import FINDINGS, INPUT_ERROR, OK
 from cdk_sagemaker_training.cli.output import print_json
 from cdk_sagemaker_training.core.text import format_table
 
@@ -81,15 +78,9 @@ def _release(client: Any, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen action; exit 3 when AWS cannot be used."""
-    try:
+
+    def act() -> int:
         sagemaker = client(args, "sagemaker")
         return _list(sagemaker, args) if args.action == "list" else _release(sagemaker, args)
-    except NoRegionError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return INPUT_ERROR
-    except AwsAccessError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return AWS_ACCESS_ERROR
-    except ClientError as error:  # an AWS failure other than access
-        print(f"error: AWS answered {error_message(error)}", file=sys.stderr)
-        return AWS_ACCESS_ERROR
+
+    return run_with_aws(act)

@@ -40,11 +40,14 @@ from cdk_sagemaker_training.core.parsing import (
     join,
     mapping,
     plain,
+    positive_integer,
     read_document,
     record_list,
+    scalar,
     string,
     string_list,
 )
+from cdk_sagemaker_training.core.sweep import Goal, Objective, OnTrialFailure, SweepSpec
 
 SPEC007 = define(
     "SPEC007", Severity.ERROR, "Two job files share a name", "Give each job a unique name"
@@ -54,6 +57,12 @@ SPEC008 = define(
     Severity.ERROR,
     "No job files in the directory",
     "Add *.yaml files or point at another path",
+)
+SPEC013 = define(
+    "SPEC013",
+    Severity.ERROR,
+    "Keys that exclude each other",
+    "Keep one of the keys named",
 )
 JOB_FILE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_JOBS_PATH = Path("jobs")
@@ -174,6 +183,102 @@ def _input_mode(out: Collector, value: Any, path: str) -> InputMode | None:
     return choice(out, value, path, InputMode)
 
 
+def _objective(out: Collector, value: Any, path: str) -> Objective | None:
+    data = mapping(out, value, path)
+    if data is None:
+        return None
+    check_keys(out, data, ("metric", "goal"), path)
+    if data.get("metric") is None:
+        out.add(SPEC005, join(path, "metric"), "missing required key 'metric' (a metric name)")
+        return None
+    metric = string(out, data["metric"], join(path, "metric"))
+    goal = choice(out, data.get("goal", Goal.MINIMIZE.value), join(path, "goal"), Goal)
+    if metric is None or goal is None:
+        return None
+    return Objective(metric=metric, goal=goal)
+
+
+def _grid(out: Collector, value: Any, path: str) -> Mapping[str, tuple[Any, ...]] | None:
+    data = mapping(out, value, path)
+    if data is None:
+        return None
+    grid: dict[str, tuple[Any, ...]] = {}
+    for key, values in data.items():
+        key_path = join(path, str(key))
+        if isinstance(values, list):
+            grid[str(key)] = tuple(scalar(out, v, join(key_path, i)) for i, v in enumerate(values))
+        else:
+            out.wrong_type(key_path, "a list of values", values)
+    return frozen_mapping(grid)
+
+
+def _trials(out: Collector, value: Any, path: str) -> tuple[Mapping[str, Any], ...] | None:
+    if not isinstance(value, list):
+        out.wrong_type(path, "a list of hyperparameter mappings", value)
+        return None
+    trials = []
+    for index, item in enumerate(value):
+        trial_path = join(path, index)
+        trial = mapping(out, item, trial_path)
+        if trial is not None:
+            trials.append(
+                frozen_mapping(
+                    {str(k): scalar(out, v, join(trial_path, str(k))) for k, v in trial.items()}
+                )
+            )
+    return tuple(trials)
+
+
+def _on_trial_failure(out: Collector, value: Any, path: str) -> OnTrialFailure | None:
+    return choice(out, value, path, OnTrialFailure)
+
+
+SWEEP_PARSERS: dict[str, Parser] = {
+    "parameters": _grid,
+    "trials": _trials,
+    "lanes": positive_integer,
+    "objective": _objective,
+    "max_trials": positive_integer,
+    "on_trial_failure": _on_trial_failure,
+}
+"""How each key of `sweep` is read."""
+SWEEP_FIELDS = {"trials": "explicit_trials"}
+"""`SweepSpec` field names that differ from the job-file key."""
+
+
+def _sweep(out: Collector, value: Any, path: str) -> SweepSpec | None:
+    data = mapping(out, value, path)
+    if data is None:
+        return None
+    check_keys(out, data, tuple(SWEEP_PARSERS), path)
+    given = [key for key in ("parameters", "trials") if data.get(key) is not None]
+    if len(given) == 2:
+        out.add(
+            SPEC013,
+            join(path, "trials"),
+            "received both 'parameters' (a grid) and 'trials' (a list); a sweep uses one",
+        )
+    elif not given:
+        out.add(
+            SPEC005,
+            join(path, "parameters"),
+            "missing 'parameters' (hyperparameter -> list of values) or 'trials' (a list of "
+            "hyperparameter mappings)",
+        )
+    if data.get("objective") is None:
+        out.add(
+            SPEC005, join(path, "objective"), "missing required key 'objective' ({metric, goal})"
+        )
+    values = {
+        SWEEP_FIELDS.get(key, key): parse(out, data[key], join(path, key))
+        for key, parse in SWEEP_PARSERS.items()
+        if data.get(key) is not None
+    }
+    if None in values.values() or "objective" not in values:
+        return None
+    return SweepSpec(**values)
+
+
 PARSERS: dict[str, Parser] = {
     "framework": _framework,
     "compiler_config": _compiler_config,
@@ -187,6 +292,7 @@ PARSERS: dict[str, Parser] = {
     "subnets": string_list,
     "security_group_ids": string_list,
     "metric_definitions": _metric_definitions,
+    "sweep": _sweep,
     **{
         key: integer
         for key in (

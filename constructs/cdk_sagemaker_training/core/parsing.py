@@ -299,6 +299,22 @@ def integer(out: Collector, value: Any, path: str) -> int | None:
     return None
 
 
+def positive_integer(out: Collector, value: Any, path: str) -> int | None:
+    """An integer of at least 1 (a count)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    out.wrong_type(path, "an integer >= 1", value)
+    return None
+
+
+def scalar(out: Collector, value: Any, path: str) -> str | int | float | bool | None:
+    """A string, number or boolean (null is no value)."""
+    if isinstance(value, str | int | float | bool):
+        return value
+    out.wrong_type(path, "a string, number or boolean", value)
+    return None
+
+
 def boolean(out: Collector, value: Any, path: str) -> bool | None:
     if isinstance(value, bool):
         return value

@@ -89,6 +89,19 @@ def _run_instances(spec: JobSpec) -> dict[str, int]:
     return {spec.instance_type: spec.instance_count} if spec.instance_type else {}
 
 
+def _parallel_jobs(spec: JobSpec) -> int:
+    """Jobs of `spec` that may run at once: `max_concurrent_runs` executions, each running
+    one trial per active lane when it is a sweep."""
+    lanes = spec.sweep.active_lanes if spec.sweep is not None else 1
+    return spec.max_concurrent_runs * lanes
+
+
+def _pools(spec: JobSpec) -> int:
+    """Warm pools `spec` retains: one, or for a sweep one per lane of each concurrent
+    execution, since a lane holds its pool between trials for the whole sweep."""
+    return _parallel_jobs(spec) if spec.sweep is not None else 1
+
+
 def _keeps_pool(spec: JobSpec) -> bool:
     # SageMaker retains no pool for spot jobs or heterogeneous clusters (the spec rules
     # report those combinations), so they need no warm-pool quota.
@@ -98,8 +111,9 @@ def _keeps_pool(spec: JobSpec) -> bool:
 def _warm_pools(specs: Iterable[JobSpec]) -> dict[tuple[str, str], tuple[int, list[str]]]:
     """Pools the jobs retain: (pool key, instance type) -> (instances, job names).
 
-    One pool per `warm_pool_group`, or per ungrouped job; a group's pool is as large as
-    its largest member of that instance type.
+    One pool per `warm_pool_group`, or per ungrouped job (a sweep: one per lane and
+    concurrent execution); a group's pool is as large as its largest member of that
+    instance type.
     """
     pools: dict[tuple[str, str], tuple[int, list[str]]] = {}
     for spec in specs:
@@ -107,15 +121,16 @@ def _warm_pools(specs: Iterable[JobSpec]) -> dict[tuple[str, str], tuple[int, li
             continue
         key = (spec.warm_pool_group or f"job:{spec.name}", spec.instance_type)
         size, names = pools.get(key, (0, []))
-        pools[key] = (max(size, spec.instance_count), [*names, spec.name])
+        pools[key] = (max(size, spec.instance_count * _pools(spec)), [*names, spec.name])
     return pools
 
 
 def derive_requirements(specs: Iterable[JobSpec]) -> list[QuotaRequirement]:
     """Every quota the jobs need, in a stable order (per type, then account-wide).
 
-    Training-job usage counts each job's instances times `max_concurrent_runs`, plus the
-    instances retained in warm pools, which SageMaker counts against the same quota.
+    Training-job usage counts each job's instances times `max_concurrent_runs` (and a
+    sweep's lanes), plus the instances retained in warm pools, which SageMaker counts
+    against the same quota.
     """
     specs = list(specs)
     per_type: dict[tuple[QuotaKind, str], tuple[int, list[str]]] = {}
@@ -127,7 +142,7 @@ def derive_requirements(specs: Iterable[JobSpec]) -> list[QuotaRequirement]:
     for spec in specs:
         kind = QuotaKind.SPOT if spec.use_spot_instances else QuotaKind.TRAINING
         for instance_type, count in _run_instances(spec).items():
-            add(kind, instance_type, count * spec.max_concurrent_runs, spec.name)
+            add(kind, instance_type, count * _parallel_jobs(spec), spec.name)
     pooled = 0
     for (_, instance_type), (size, names) in _warm_pools(specs).items():
         pooled += size
@@ -136,10 +151,11 @@ def derive_requirements(specs: Iterable[JobSpec]) -> list[QuotaRequirement]:
             per_type[(kind, instance_type)] = (total + size, [*jobs, *names])
 
     reasons = {
-        QuotaKind.TRAINING: "instances x max_concurrent_runs of on-demand jobs, "
-        "plus retained warm-pool instances",
+        QuotaKind.TRAINING: "instances x max_concurrent_runs (x sweep lanes) of on-demand "
+        "jobs, plus retained warm-pool instances",
         QuotaKind.WARM_POOL: "one pool per warm_pool_group (or per ungrouped job "
-        "with keep_alive_period_in_seconds > 0), sized by instance_count",
+        "with keep_alive_period_in_seconds > 0; a sweep keeps one per lane and concurrent "
+        "run), sized by instance_count",
         QuotaKind.SPOT: "instances x max_concurrent_runs of spot jobs",
     }
     order = list(QuotaKind)
@@ -169,9 +185,10 @@ def derive_requirements(specs: Iterable[JobSpec]) -> list[QuotaRequirement]:
         requirements.append(
             QuotaRequirement(
                 kind=QuotaKind.ACROSS_JOBS,
-                needed=sum(s.total_instance_count * s.max_concurrent_runs for s in sized) + pooled,
+                needed=sum(s.total_instance_count * _parallel_jobs(s) for s in sized) + pooled,
                 jobs=tuple(s.name for s in sized),
-                reason="all jobs at max_concurrent_runs, plus retained warm-pool instances",
+                reason="all jobs at max_concurrent_runs (x sweep lanes), plus retained "
+                "warm-pool instances",
             )
         )
     return requirements

@@ -4,6 +4,7 @@ so each trial starts on the warm pool its predecessor left."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,6 +12,19 @@ from types import MappingProxyType
 from typing import Any
 
 DEFAULT_LANES = 1
+MAX_TRIALS = 100
+"""The most trials one sweep runs: every trial's states share one execution history
+(25,000 events), and a sweep runs for as long as its longest lane (rule SWEEP006)."""
+TRIAL_SUFFIX_LENGTH = 5
+"""Length of the suffix each trial adds to the run's job name: `-t` and three digits."""
+
+
+def trial_suffix(index: int) -> str:
+    """The suffix of trial `index` (0-based, in `SweepSpec.trials` order): `-t007`."""
+    suffix = f"-t{index:03d}"
+    if len(suffix) != TRIAL_SUFFIX_LENGTH:
+        raise ValueError(f"trial index {index} does not fit {TRIAL_SUFFIX_LENGTH} characters")
+    return suffix
 
 
 class Goal(StrEnum):
@@ -47,6 +61,28 @@ class SweepSpec:
     lanes: int = DEFAULT_LANES
     max_trials: int | None = None
     on_trial_failure: OnTrialFailure = OnTrialFailure.CONTINUE
+
+    @property
+    def trial_count(self) -> int:
+        """How many trials the sweep runs, without expanding the grid."""
+        if self.explicit_trials:
+            return len(self.explicit_trials)
+        if not self.parameters:
+            return 0
+        return math.prod(len(values) for values in self.parameters.values())
+
+    @property
+    def varied_keys(self) -> tuple[str, ...]:
+        """The hyperparameter names the trials set, in first-seen order."""
+        names = dict.fromkeys(self.parameters)
+        for trial in self.explicit_trials:
+            names.update(dict.fromkeys(trial))
+        return tuple(names)
+
+    @property
+    def active_lanes(self) -> int:
+        """Lanes that get at least one trial: `lanes`, at most the trial count."""
+        return min(self.lanes, self.trial_count)
 
     @property
     def trials(self) -> tuple[Mapping[str, Any], ...]:

@@ -124,7 +124,7 @@ def _format_with_name(text: str) -> str:
     return f"States.Format('{template}', {', '.join([JOB_NAME_PATH] * count)})"
 
 
-def _task(resource: str, parameters: Mapping[str, Any], **fields: Any) -> dict[str, Any]:
+def task(resource: str, parameters: Mapping[str, Any], **fields: Any) -> dict[str, Any]:
     return {
         "Type": "Task",
         "Resource": f"arn:{placeholder(PARTITION)}:states:::{resource}",
@@ -133,18 +133,18 @@ def _task(resource: str, parameters: Mapping[str, Any], **fields: Any) -> dict[s
     }
 
 
-def _retry() -> list[dict[str, Any]]:
+def retry() -> list[dict[str, Any]]:
     return [{"ErrorEquals": list(THROTTLING_ERRORS), **RETRY}]
 
 
-def _catch(quota_errors: Sequence[str], other: str) -> list[dict[str, Any]]:
+def catches(quota_errors: Sequence[str], other: str) -> list[dict[str, Any]]:
     return [
         {"ErrorEquals": list(quota_errors), "ResultPath": "$.error", "Next": "QuotaExceeded"},
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": other},
     ]
 
 
-def _failures(quota_cause: str) -> dict[str, Any]:
+def failure_states(quota_cause: str) -> dict[str, Any]:
     if _UNSAFE.search(quota_cause):
         raise ValueError(f"the quota cause must need no escaping: {quota_cause!r}")
     return {
@@ -183,6 +183,40 @@ def history_events(definition: Mapping[str, Any]) -> int:
     return EXECUTION_EVENTS + setup + polls * loop + end
 
 
+def run_parameters(
+    request: Mapping[str, Any], spec: JobSpec
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run's `$.run` (set once `$.run.jobName` is drawn) and the `CreateTrainingJob`
+    parameters that read it and the overrides in `$.hyperparameters`.
+
+    `$.run` holds the name, the user's default hyperparameters, the SDK's own (`reserved`,
+    which always win) and the tags, with the execution tag.
+    """
+    hyperparameters = dict(request.get("HyperParameters", {}))
+    defaults = {k: v for k, v in hyperparameters.items() if k in spec.hyperparameters}
+    reserved = {k: v for k, v in hyperparameters.items() if k not in spec.hyperparameters}
+    fixed = {
+        k: v for k, v in request.items() if k not in ("TrainingJobName", "HyperParameters", "Tags")
+    }
+    execution_tag = {"Key": EXECUTION_TAG, "Value.$": "$$.Execution.Id"}
+    run = {
+        "jobName.$": JOB_NAME_PATH,
+        "hyperparameters": defaults,
+        "reserved": with_run_name(reserved),
+        "tags": [*with_run_name(list(request.get("Tags", []))), execution_tag],
+    }
+    parameters = {
+        "TrainingJobName.$": JOB_NAME_PATH,
+        **with_run_name(fixed),
+        "HyperParameters.$": (
+            "States.JsonMerge(States.JsonMerge($.run.hyperparameters, $.hyperparameters, false), "
+            "$.run.reserved, false)"
+        ),
+        "Tags.$": "$.run.tags",
+    }
+    return run, parameters
+
+
 def launcher_definition(
     request: Mapping[str, Any],
     spec: JobSpec,
@@ -198,22 +232,7 @@ def launcher_definition(
     the Fail cause when a Service Quota is short (no quotes, braces or backslashes).
     `min_poll_seconds`: SDK_POLL's shortest interval; Default: `MIN_POLL_SECONDS`.
     """
-    hyperparameters = dict(request.get("HyperParameters", {}))
-    defaults = {k: v for k, v in hyperparameters.items() if k in spec.hyperparameters}
-    reserved = {k: v for k, v in hyperparameters.items() if k not in spec.hyperparameters}
-    fixed = {
-        k: v for k, v in request.items() if k not in ("TrainingJobName", "HyperParameters", "Tags")
-    }
-    parameters = {
-        "TrainingJobName.$": JOB_NAME_PATH,
-        **with_run_name(fixed),
-        "HyperParameters.$": (
-            "States.JsonMerge(States.JsonMerge($.run.hyperparameters, $.hyperparameters, false), "
-            "$.run.reserved, false)"
-        ),
-        "Tags.$": "$.run.tags",
-    }
-    execution_tag = {"Key": EXECUTION_TAG, "Value.$": "$$.Execution.Id"}
+    defaults, parameters = run_parameters(request, spec)
     timeout = execution_timeout(spec)
     states: dict[str, Any] = {
         "NameRun": {
@@ -224,12 +243,7 @@ def launcher_definition(
         },
         "SetDefaults": {
             "Type": "Pass",
-            "Parameters": {
-                "jobName.$": JOB_NAME_PATH,
-                "hyperparameters": defaults,
-                "reserved": with_run_name(reserved),
-                "tags": [*with_run_name(list(request.get("Tags", []))), execution_tag],
-            },
+            "Parameters": defaults,
             "ResultPath": "$.run",
             "Next": "HasOverrides",
         },
@@ -246,19 +260,19 @@ def launcher_definition(
             "ResultPath": "$.hyperparameters",
             "Next": "Train",
         },
-        **_failures(quota_cause),
+        **failure_states(quota_cause),
     }
     if integration is Integration.RUN_JOB:
-        states["Train"] = _task(
+        states["Train"] = task(
             "sagemaker:createTrainingJob.sync",
             parameters,
             ResultPath="$.training",
-            Retry=_retry(),
-            Catch=_catch(SYNC_QUOTA_ERRORS, "TrainingFailed"),
+            Retry=retry(),
+            Catch=catches(SYNC_QUOTA_ERRORS, "TrainingFailed"),
             End=True,
         )
     else:
-        states.update(_poll_states(parameters, poll_interval(timeout, min_poll_seconds)))
+        states.update(_single_job_poll_states(parameters, poll_interval(timeout, min_poll_seconds)))
     return {
         "Comment": f"Runs SageMaker training job {spec.name} once per execution",
         "StartAt": "NameRun",
@@ -271,61 +285,73 @@ DESCRIBED = ("TrainingJobName", "TrainingJobArn", "TrainingJobStatus", "Secondar
 """The fields a poll keeps (every description has them): the state stays small."""
 
 
-def _describe(selected: Sequence[str], result_path: str, **fields: Any) -> dict[str, Any]:
-    return _task(
+def describe(
+    selected: Sequence[str] | None,
+    result_path: str | None,
+    *,
+    name_path: str = JOB_NAME_PATH,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A `DescribeTrainingJob` task keeping the `selected` fields (Default None: the whole
+    description) of the job named at `name_path` (a path or an intrinsic)."""
+    if selected is not None:
+        fields["ResultSelector"] = {f"{name}.$": f"$.{name}" for name in selected}
+    return task(
         "aws-sdk:sagemaker:describeTrainingJob",
-        {"TrainingJobName.$": JOB_NAME_PATH},
-        ResultSelector={f"{name}.$": f"$.{name}" for name in selected},
+        {"TrainingJobName.$": name_path},
         ResultPath=result_path,
-        Retry=_retry(),
+        Retry=retry(),
         **fields,
     )
 
 
-def _failed() -> list[dict[str, Any]]:
+def failed_catch() -> list[dict[str, Any]]:
     return [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "TrainingFailed"}]
 
 
-def _poll_states(parameters: Mapping[str, Any], interval: int) -> dict[str, Any]:
-    def status(value: str, next_state: str) -> dict[str, str]:
-        return {
-            "Variable": "$.training.TrainingJobStatus",
-            "StringEquals": value,
-            "Next": next_state,
-        }
-
+def poll_states(
+    parameters: Mapping[str, Any],
+    interval: int,
+    *,
+    ended: Mapping[str, str],
+) -> dict[str, Any]:
+    """`Train` (create the job) and the loop that polls it until a status of `ended`
+    (`{"Completed": <next state>, ...}`); each poll keeps `DESCRIBED` in `$.training`."""
+    choices = [
+        {"Variable": "$.training.TrainingJobStatus", "StringEquals": value, "Next": next_state}
+        for value, next_state in ended.items()
+    ]
     return {
         # Any error after the retries may come from a call that did create the job (a
         # lost response): ConfirmCreated looks the name up. The name holds 80 random bits
         # drawn by this execution, so a job with it is this execution's own.
-        "Train": _task(
+        "Train": task(
             "aws-sdk:sagemaker:createTrainingJob",
             parameters,
             ResultPath=None,
-            Retry=_retry(),
-            Catch=_catch(QUOTA_ERRORS, "ConfirmCreated"),
+            Retry=retry(),
+            Catch=catches(QUOTA_ERRORS, "ConfirmCreated"),
             Next="WaitForJob",
         ),
-        "ConfirmCreated": _describe(
+        "ConfirmCreated": describe(
             DESCRIBED,
             "$.training",
             Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "TrainingFailed"}],
             Next="JobStatus",
         ),
         "WaitForJob": {"Type": "Wait", "Seconds": interval, "Next": "DescribeJob"},
-        "DescribeJob": _describe(DESCRIBED, "$.training", Catch=_failed(), Next="JobStatus"),
-        "DescribeFailure": _describe(
-            ["FailureReason"], "$.failure", Catch=_failed(), Next="JobFailed"
+        "DescribeJob": describe(DESCRIBED, "$.training", Catch=failed_catch(), Next="JobStatus"),
+        "JobStatus": {"Type": "Choice", "Choices": choices, "Default": "WaitForJob"},
+    }
+
+
+def _single_job_poll_states(parameters: Mapping[str, Any], interval: int) -> dict[str, Any]:
+    ended = {"Completed": "Succeeded", "Failed": "DescribeFailure", "Stopped": "JobStopped"}
+    return {
+        **poll_states(parameters, interval, ended=ended),
+        "DescribeFailure": describe(
+            ["FailureReason"], "$.failure", Catch=failed_catch(), Next="JobFailed"
         ),
-        "JobStatus": {
-            "Type": "Choice",
-            "Choices": [
-                status("Completed", "Succeeded"),
-                status("Failed", "DescribeFailure"),
-                status("Stopped", "JobStopped"),
-            ],
-            "Default": "WaitForJob",
-        },
         "JobFailed": {
             "Type": "Fail",
             "Error": "TrainingJobFailed",
@@ -355,7 +381,7 @@ def stopper_definition() -> dict[str, Any]:
         "StartAt": "FindJobs",
         "TimeoutSeconds": 3600,
         "States": {
-            "FindJobs": _task(
+            "FindJobs": task(
                 "aws-sdk:sagemaker:search",
                 {
                     "Resource": "TrainingJob",
@@ -375,7 +401,7 @@ def stopper_definition() -> dict[str, Any]:
                     },
                 },
                 ResultPath="$.found",
-                Retry=_retry(),
+                Retry=retry(),
                 Next="StopJobs",
             ),
             "StopJobs": {
@@ -386,10 +412,10 @@ def stopper_definition() -> dict[str, Any]:
                     "ProcessorConfig": {"Mode": "INLINE"},
                     "StartAt": "StopJob",
                     "States": {
-                        "StopJob": _task(
+                        "StopJob": task(
                             "aws-sdk:sagemaker:stopTrainingJob",
                             {"TrainingJobName.$": "$.name"},
-                            Retry=_retry(),
+                            Retry=retry(),
                             End=True,
                         )
                     },
@@ -433,10 +459,24 @@ def _without_run_name(value: Any) -> Any:
     return value
 
 
+def job_states(definition: Mapping[str, Any]) -> Any:
+    """The states that create the job (`Train`): the definition's own, or those of the Map
+    processor that runs it (a sweep's trial)."""
+    states = definition["States"]
+    if "Train" in states:
+        return states
+    for state in states.values():
+        if state["Type"] == "Map":
+            found = job_states(state["ItemProcessor"])
+            if found is not None:
+                return found
+    return None
+
+
 def request_from_definition(definition: Mapping[str, Any]) -> dict[str, Any]:
     """The request a launcher definition sends when run without overrides (its job name
     is `JOB_NAME_PLACEHOLDER`): the inverse of `launcher_definition`, for tests."""
-    states = definition["States"]
+    states = job_states(definition)
     parameters = {
         key: value
         for key, value in states["Train"]["Parameters"].items()

@@ -20,6 +20,7 @@ from cdk_sagemaker_training.core.rules import (  # noqa: F401  (registers the ru
     network,
     platform_policy,
     request_limits,
+    sweep,
     warm_pool,
 )
 from cdk_sagemaker_training.core.rules.registry import RULES, SET_RULES, Rule, RuleContext, location
