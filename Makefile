@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The app synthesizes offline: no account lookups, no version reporting.
 export CDK_DISABLE_VERSION_CHECK := true
 
-.PHONY: install synth plan test lint typecheck unit bench readme clean
+.PHONY: install synth plan test lint typecheck unit bench readme schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: install
 
 readme: install
 	PYTHONPATH=$(CURDIR) $(BIN)/python tools/update_readme.py
+
+# The job-file JSON Schema the package ships (a test keeps it equal to the generated one).
+schema: install
+	$(BIN)/python -m cdk_sagemaker_training schema > constructs/cdk_sagemaker_training/job.schema.json
 
 clean:
 	rm -rf cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -20,14 +20,11 @@ from cdk_sagemaker_training import (
 )
 from cdk_sagemaker_training.core.codes import define, registered  # the app's own codes
 from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH
+from cdk_sagemaker_training.core.placement import JOBS_PER_STACK, JOBS_STACK_PREFIX, assign_stacks
 from stacks import pipeline_config  # noqa: F401  (defines the PIPE codes: in APP_CODES)
 from stacks.training_jobs import QUOTA_GUARD_ID, TrainingJobsStack
 
 EnumT = TypeVar("EnumT", bound=StrEnum)
-JOBS_PER_STACK = 40
-"""Keeps every job stack below CloudFormation's limits: about 4 resources, 1 output and
-19 KB of template per job against 500 resources, 200 outputs and 1 MB (the largest stack
-of 1,000 jobs: 177 resources, 762 KB; `benchmarks/synth_e2e.py --scale`)."""
 APP = "app"
 APP001 = define(
     "APP001",
@@ -45,29 +42,15 @@ APP002 = define(
 )
 APP_CODES = tuple(registered(APP))
 """The reference app's own codes (the library's are listed by `rules`)."""
-JOBS_STACK_PREFIX = "TrainingJobs"
 
 
 def partition(specs: Sequence[JobSpec], size: int = JOBS_PER_STACK) -> dict[str, list[JobSpec]]:
-    """Jobs by stack id, at most `size` per stack, never splitting a warm-pool group.
+    """Jobs by stack id (`core.placement.assign_stacks`: at most `size` per stack, never
+    splitting a warm-pool group, pinned jobs in `TrainingJobs-<stack>`).
 
-    A job with `stack: NAME` goes to `TrainingJobs-NAME` whatever else changes; the others
-    fill `TrainingJobs1..N` in order (adding a job file may move later unpinned jobs).
     Raises `SpecError` (APP002) when a pinned stack gets more than `size` jobs.
     """
-    units: dict[str, list[JobSpec]] = {}
-    for spec in specs:
-        units.setdefault(spec.warm_pool_group or f"job:{spec.name}", []).append(spec)
-    stacks: dict[str, list[JobSpec]] = {}
-    automatic: list[list[JobSpec]] = [[]]
-    for unit in units.values():
-        pinned = unit[0].stack  # rule JOB014 keeps a group's stack consistent
-        if pinned is not None:
-            stacks.setdefault(f"{JOBS_STACK_PREFIX}-{pinned}", []).extend(unit)
-            continue
-        if automatic[-1] and len(automatic[-1]) + len(unit) > size:
-            automatic.append([])
-        automatic[-1].extend(unit)
+    stacks = assign_stacks(specs, size)
     full = [(stack_id, jobs) for stack_id, jobs in stacks.items() if len(jobs) > size]
     if full:
         raise SpecError(
@@ -80,12 +63,7 @@ def partition(specs: Sequence[JobSpec], size: int = JOBS_PER_STACK) -> dict[str,
                 for stack_id, jobs in full
             ]
         )
-    numbered = {
-        f"{JOBS_STACK_PREFIX}{index}": jobs
-        for index, jobs in enumerate(automatic, start=1)
-        if jobs or not stacks
-    }
-    return {**numbered, **stacks}
+    return stacks
 
 
 def _flag(value: Any) -> bool:

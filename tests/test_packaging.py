@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+
+import cdk_sagemaker_training
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +84,14 @@ def test_quotas_command_never_imports_sagemaker_core_or_cdk(tmp_path: Path) -> N
     )
     assert "no usable AWS credentials" in result.stderr  # it ran as far as AWS
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_one_version_and_a_changelog_entry_for_it() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"]  # read from __version__ (the wheel test)
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "cdk_sagemaker_training.__version__"
+    }
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    releases = re.findall(r"^## \[([^\]]+)\]", changelog, re.M)
+    assert releases[:2] == ["Unreleased", cdk_sagemaker_training.__version__]

@@ -15,12 +15,12 @@ from cdk_sagemaker_training.core.launch_limits import (
 from cdk_sagemaker_training.core.model import (
     JOB_NAME_MAX_LENGTH,
     JOB_NAME_PREFIX_MAX_LENGTH,
+    MAX_RUN_LIMIT,
     RUN_SUFFIX_LENGTH,
     JobSpec,
 )
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules import check_job, has_errors
-from cdk_sagemaker_training.core.rules.request_limits import MAX_RUN_LIMIT
 from cdk_sagemaker_training.core.service_model import job_name_pattern
 from cdk_sagemaker_training.launcher.definition import (
     EXECUTION_TAG,

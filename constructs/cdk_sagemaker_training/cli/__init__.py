@@ -21,6 +21,7 @@ COMMANDS = {
     "plan": "plan",
     "render": "render",
     "rules": "rules",
+    "schema": "schema",
     "quotas": "quotas",
     "warm-pools": "warm_pools",
     "sweep": "sweep",

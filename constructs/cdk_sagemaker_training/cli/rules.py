@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from cdk_sagemaker_training.cli import render  # noqa: F401  (registers CLI001)
+from cdk_sagemaker_training.cli import changes, render  # noqa: F401  (register CLI001, DIFF001)
 from cdk_sagemaker_training.cli.exit_codes import OK
 from cdk_sagemaker_training.cli.output import print_json
 from cdk_sagemaker_training.core.catalog import library_codes

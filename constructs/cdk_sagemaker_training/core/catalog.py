@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cdk_sagemaker_training.core import (  # noqa: F401  (each registers its codes)
+    changes,
     images,
     loader,
     options,

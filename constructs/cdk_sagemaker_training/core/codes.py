@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from cdk_sagemaker_training.core.findings import Finding, Severity, SpecError
 
 CODE_PATTERN = re.compile(r"[A-Z]{3,6}\d{3}")
 """An area prefix and three digits (`TRCOMP001`); 1xx are warnings by convention."""
 LIBRARY = "library"
+
+
+class Where(TypedDict, total=False):
+    """Where a finding is, when known (the optional fields of `Finding`)."""
+
+    file: str | None
+    line: int | None
+    column: int | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,13 +40,14 @@ class Code:
     owner: str = LIBRARY
     """Who raises it: this library, or an application built on it (`"app"`)."""
 
-    def finding(self, path: str, message: str) -> Finding:
-        """A finding of this code at `path`; `message` says what was received."""
-        return Finding(code=self.code, severity=self.severity, path=path, message=message)
+    def finding(self, path: str, message: str, **where: Unpack[Where]) -> Finding:
+        """A finding of this code at `path`; `message` says what was received. `where`:
+        its `file`, `line` and `column` (see `Finding`). Default: unknown."""
+        return Finding(code=self.code, severity=self.severity, path=path, message=message, **where)
 
-    def error(self, path: str, message: str) -> SpecError:
+    def error(self, path: str, message: str, **where: Unpack[Where]) -> SpecError:
         """A `SpecError` holding one finding of this code (to raise)."""
-        return SpecError([self.finding(path, message)])
+        return SpecError([self.finding(path, message, **where)])
 
 
 _REGISTRY: dict[str, Code] = {}

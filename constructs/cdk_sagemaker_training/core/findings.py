@@ -24,6 +24,22 @@ class Finding:
     """Dotted path of the offending field, prefixed with the job name or file."""
     message: str
     """What was received and how to fix it."""
+    file: str | None = None
+    """The file the finding is about, as it was named when read. Default: none (a value
+    built in Python, or a finding about several files)."""
+    line: int | None = None
+    """1-based line of the offending key in `file`. Default: unknown (see
+    `core.positions.locate`)."""
+    column: int | None = None
+    """1-based column of the offending key in `file`. Default: unknown."""
+
+    @property
+    def field(self) -> str:
+        """The offending field's path inside `file` (`inputs.train.s3_data`); empty for the
+        whole document or without a file."""
+        if self.file is None:
+            return ""
+        return self.path.removeprefix(self.file).removeprefix(":")
 
     def __str__(self) -> str:
         return self.describe()
@@ -34,13 +50,16 @@ class Finding:
         text = f"{self.code} {self.path}: {self.message}"
         return f"{self.severity.value.upper()} {text}" if severity else text
 
-    def as_dict(self) -> dict[str, str]:
-        """JSON-ready form."""
+    def as_dict(self) -> dict[str, str | int | None]:
+        """JSON-ready form; `file`, `line` and `column` are null where unknown."""
         return {
             "code": self.code,
             "severity": self.severity.value,
             "path": self.path,
             "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
         }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from cdk_sagemaker_training.core.field_docs import doc
 from cdk_sagemaker_training.core.sweep import SweepSpec
 
 DEFAULT_INSTANCE_COUNT = 1
@@ -27,6 +28,10 @@ RUN_SUFFIX_LENGTH = 21
 """Length of the per-run suffix the launcher appends: `-` + 20 hex characters (two UUID groups)."""
 JOB_NAME_PREFIX_MAX_LENGTH = JOB_NAME_MAX_LENGTH - RUN_SUFFIX_LENGTH
 """Longest `name` that still leaves room for the per-run suffix (42 characters)."""
+JOB_NAME_PATTERN = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")
+"""`TrainingJobName`'s pattern without its length: use `fullmatch` (rule JOB001)."""
+MAX_RUN_LIMIT = 28 * 24 * 3600
+"""`StoppingCondition.MaxRuntimeInSeconds` is at most 28 days (not in the API model)."""
 S3_URI_PATTERN = re.compile(r"s3://.*")
 """An `s3://` URI on one line: use `fullmatch` (`.` stops at a newline). The API model's
 pattern for bucket and key is checked by rule API001."""
@@ -68,38 +73,45 @@ class Compression(StrEnum):
 class CompilerConfig:
     """SageMaker Training Compiler settings (SDK `TrainingCompilerConfig`)."""
 
-    enabled: bool = True
-    debug: bool = False
+    enabled: bool = field(default=True, metadata=doc("Compile the training graph."))
+    debug: bool = field(
+        default=False,
+        metadata=doc("Debug mode: dumps to /opt/ml/output/data/compiler/ and slows training."),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class Channel:
     """One training input channel (SDK `TrainingInput`)."""
 
-    name: str
-    s3_data: str
-    distribution: S3DataDistribution = S3DataDistribution.FULLY_REPLICATED
-    input_mode: InputMode | None = None
-    """Default: the job's `input_mode`."""
-    content_type: str | None = None
-    compression: Compression | None = None
+    name: str = field(metadata=doc("The channel name (its key under `inputs`)."))
+    s3_data: str = field(metadata=doc("The channel's data: an s3:// prefix."))
+    distribution: S3DataDistribution = field(
+        default=S3DataDistribution.FULLY_REPLICATED,
+        metadata=doc("Every instance gets all the data, or a shard by S3 key."),
+    )
+    input_mode: InputMode | None = field(
+        default=None, metadata=doc("How the data reaches the container. Default: the job's.")
+    )
+    content_type: str | None = field(default=None, metadata=doc("MIME type of the data."))
+    compression: Compression | None = field(default=None, metadata=doc("Compression of the data."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class InstanceGroup:
     """One group of a heterogeneous cluster (SDK `InstanceGroup`)."""
 
-    instance_group_name: str
-    instance_type: str
-    instance_count: int
+    instance_group_name: str = field(metadata=doc("The group's name, unique in the job."))
+    instance_type: str = field(metadata=doc("ML instance type of the group."))
+    instance_count: int = field(metadata=doc("Instances in the group."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class MetricDefinition:
     """A metric scraped from the training log by regular expression."""
 
-    name: str
-    regex: str
+    name: str = field(metadata=doc("The metric's name."))
+    regex: str = field(metadata=doc("A regular expression whose first group is the value."))
 
 
 def frozen_mapping(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
@@ -111,60 +123,164 @@ def frozen_mapping(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]
 class JobSpec:
     """One training job definition (keys follow SDK v2 estimator arguments)."""
 
-    name: str
-    framework: Framework
-    entry_point: str
-    transformers_version: str | None = None
-    pytorch_version: str | None = None
-    tensorflow_version: str | None = None
-    framework_version: str | None = None
-    py_version: str | None = None
-    image_uri: str | None = None
-    compiler_config: CompilerConfig | None = None
-    """Default: no compiler, the ordinary DLC of the framework."""
-    source_dir: str | None = None
-    """A local folder (packaged by the constructs) or an `s3://.../sourcedir.tar.gz`."""
-    instance_type: str | None = None
-    instance_count: int = DEFAULT_INSTANCE_COUNT
-    volume_size: int = DEFAULT_VOLUME_SIZE_GB
-    volume_kms_key: str | None = None
-    instance_groups: tuple[InstanceGroup, ...] = ()
-    keep_alive_period_in_seconds: int = 0
-    warm_pool_group: str | None = None
-    use_warm_pool_cache: bool = False
-    hyperparameters: Mapping[str, Any] = field(default_factory=frozen_mapping)
-    environment: Mapping[str, str] = field(default_factory=frozen_mapping)
-    tags: Mapping[str, str] = field(default_factory=frozen_mapping)
-    distribution: Mapping[str, Any] = field(default_factory=frozen_mapping)
-    inputs: tuple[Channel, ...] = ()
-    input_mode: InputMode = InputMode.FILE
-    output_path: str | None = None
-    """Default: the stack's output bucket."""
-    output_kms_key: str | None = None
-    max_run: int = DEFAULT_MAX_RUN_SECONDS
-    use_spot_instances: bool = False
-    max_wait: int | None = None
-    checkpoint_s3_uri: str | None = None
-    checkpoint_local_path: str | None = None
-    max_retry_attempts: int | None = None
-    subnets: tuple[str, ...] = ()
-    security_group_ids: tuple[str, ...] = ()
-    enable_network_isolation: bool = False
-    encrypt_inter_container_traffic: bool = False
-    disable_profiler: bool | None = None
-    """Default: True when the compiler is enabled, else False."""
-    metric_definitions: tuple[MetricDefinition, ...] = ()
-    role: str | None = None
-    """Default: the constructs create a least-privilege execution role."""
-    max_concurrent_runs: int = DEFAULT_MAX_CONCURRENT_RUNS
-    """How many runs of this job may be in flight at once (sizes the quota check)."""
-    sweep: SweepSpec | None = None
-    """A warm-pool sweep: one execution runs every trial (see `core.sweep`)."""
-    stack: str | None = None
-    """The reference app's stack to deploy in, so adding job files never moves this one.
-    Default: assigned in sorted file order."""
+    name: str = field(
+        metadata=doc(
+            f"Job-name prefix: letters, digits and hyphens, at most {JOB_NAME_PREFIX_MAX_LENGTH} "
+            f"characters (the launcher appends a {RUN_SUFFIX_LENGTH}-character run suffix; "
+            f"SageMaker allows {JOB_NAME_MAX_LENGTH})."
+        )
+    )
+    framework: Framework = field(metadata=doc("Framework family of the Deep Learning Container."))
+    entry_point: str = field(metadata=doc("The training script, relative to `source_dir`."))
+    transformers_version: str | None = field(
+        default=None,
+        metadata=doc('Transformers version of a Hugging Face image; quote it ("4.21.1").'),
+    )
+    pytorch_version: str | None = field(
+        default=None,
+        metadata=doc("PyTorch version of a Hugging Face image (or tensorflow_version)."),
+    )
+    tensorflow_version: str | None = field(
+        default=None,
+        metadata=doc("TensorFlow version of a Hugging Face image (or pytorch_version)."),
+    )
+    framework_version: str | None = field(
+        default=None, metadata=doc('Version of a PyTorch or TensorFlow image; quote it ("2.10").')
+    )
+    py_version: str | None = field(
+        default=None,
+        metadata=doc("Python tag of the image (py38). Default: the only one the image has."),
+    )
+    image_uri: str | None = field(
+        default=None,
+        metadata=doc("An explicit training image instead of the DLC (not with the compiler)."),
+    )
+    compiler_config: CompilerConfig | None = field(
+        default=None,
+        metadata=doc(
+            "Training Compiler settings; {} means enabled. "
+            "Default: no compiler, the ordinary DLC of the framework."
+        ),
+    )
+    source_dir: str | None = field(
+        default=None,
+        metadata=doc(
+            "A local folder (packaged by the constructs) or an `s3://.../sourcedir.tar.gz`."
+        ),
+    )
+    instance_type: str | None = field(
+        default=None, metadata=doc("ML instance type (ml.p3.2xlarge), or use instance_groups.")
+    )
+    instance_count: int = field(
+        default=DEFAULT_INSTANCE_COUNT, metadata=doc("Instances of instance_type per run.")
+    )
+    volume_size: int = field(
+        default=DEFAULT_VOLUME_SIZE_GB, metadata=doc("Storage volume per instance, in GB.")
+    )
+    volume_kms_key: str | None = field(
+        default=None, metadata=doc("KMS key (id or ARN) for the storage volumes.")
+    )
+    instance_groups: tuple[InstanceGroup, ...] = field(
+        default=(), metadata=doc("A heterogeneous cluster, instead of instance_type.")
+    )
+    keep_alive_period_in_seconds: int = field(
+        default=0,
+        metadata=doc("Managed warm pool: seconds the instances are kept after a run; 0 = none."),
+    )
+    warm_pool_group: str | None = field(
+        default=None,
+        metadata=doc("Jobs naming one group share an execution role and must reuse one pool."),
+    )
+    use_warm_pool_cache: bool = field(
+        default=False,
+        metadata=doc("Point PIP_CACHE_DIR and HF_HOME into the persistent warm-pool cache."),
+    )
+    hyperparameters: Mapping[str, Any] = field(
+        default_factory=frozen_mapping,
+        metadata=doc("Hyperparameters, JSON-encoded as the SDK does (values may not be null)."),
+    )
+    environment: Mapping[str, str] = field(
+        default_factory=frozen_mapping, metadata=doc("Environment variables of the container.")
+    )
+    tags: Mapping[str, str] = field(
+        default_factory=frozen_mapping, metadata=doc("Tags of the training job.")
+    )
+    distribution: Mapping[str, Any] = field(
+        default_factory=frozen_mapping,
+        metadata=doc("Distributed training, as the SDK's `distribution` argument."),
+    )
+    inputs: tuple[Channel, ...] = field(
+        default=(),
+        metadata=doc("Input channels: a name -> an s3:// prefix, or a channel mapping."),
+    )
+    input_mode: InputMode = field(
+        default=InputMode.FILE, metadata=doc("How the channels' data reaches the container.")
+    )
+    output_path: str | None = field(
+        default=None,
+        metadata=doc("s3:// URI for the model artifacts. Default: the stack's output bucket."),
+    )
+    output_kms_key: str | None = field(
+        default=None, metadata=doc("KMS key (id or ARN) for the output artifacts.")
+    )
+    max_run: int = field(default=DEFAULT_MAX_RUN_SECONDS, metadata=doc("Longest run, in seconds."))
+    use_spot_instances: bool = field(
+        default=False, metadata=doc("Managed spot training (needs max_wait).")
+    )
+    max_wait: int | None = field(
+        default=None,
+        metadata=doc("Spot: longest wait plus run, in seconds (at least max_run)."),
+    )
+    checkpoint_s3_uri: str | None = field(
+        default=None, metadata=doc("s3:// URI the checkpoints are synchronised with.")
+    )
+    checkpoint_local_path: str | None = field(
+        default=None, metadata=doc("The container's checkpoint folder.")
+    )
+    max_retry_attempts: int | None = field(
+        default=None, metadata=doc("Retries of a run after an internal server error.")
+    )
+    subnets: tuple[str, ...] = field(default=(), metadata=doc("VPC subnet ids the job runs in."))
+    security_group_ids: tuple[str, ...] = field(
+        default=(), metadata=doc("VPC security group ids of the job.")
+    )
+    enable_network_isolation: bool = field(
+        default=False, metadata=doc("No network access from the training container.")
+    )
+    encrypt_inter_container_traffic: bool = field(
+        default=False, metadata=doc("Encrypt the traffic between instances.")
+    )
+    disable_profiler: bool | None = field(
+        default=None,
+        metadata=doc("Turn SageMaker Profiler off. Default: true with the compiler, else false."),
+    )
+    metric_definitions: tuple[MetricDefinition, ...] = field(
+        default=(), metadata=doc("Metrics scraped from the training log.")
+    )
+    role: str | None = field(
+        default=None,
+        metadata=doc(
+            "An existing execution role ARN. "
+            "Default: the constructs create a least-privilege execution role."
+        ),
+    )
+    max_concurrent_runs: int = field(
+        default=DEFAULT_MAX_CONCURRENT_RUNS,
+        metadata=doc("How many runs of this job may be in flight at once (sizes the quota check)."),
+    )
+    sweep: SweepSpec | None = field(
+        default=None,
+        metadata=doc("A warm-pool sweep: one execution runs every trial (see `core.sweep`)."),
+    )
+    stack: str | None = field(
+        default=None,
+        metadata=doc(
+            "The reference app's stack to deploy in, so adding job files never moves this "
+            "one. Default: assigned in sorted file order."
+        ),
+    )
     source_file: Path | None = field(default=None, compare=False)
-    """The job file this spec was loaded from, for messages."""
+    """The job file this spec was loaded from, for messages (not a job-file key)."""
 
     @classmethod
     def from_keys(cls, **keys: Any) -> JobSpec:

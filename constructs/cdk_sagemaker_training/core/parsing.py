@@ -85,18 +85,20 @@ def _read_bytes(path: Path, source: str) -> bytes:
         # O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
-        raise SPEC001.error(source, f"cannot read the file: {error}") from None
+        raise SPEC001.error(source, f"cannot read the file: {error}", file=source) from None
     with os.fdopen(descriptor, "rb") as file:
         kind = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(kind):
             what = "a directory" if stat.S_ISDIR(kind) else "a FIFO, device or socket"
-            raise SPEC001.error(source, f"cannot read the file: it is {what}, not a file")
+            raise SPEC001.error(
+                source, f"cannot read the file: it is {what}, not a file", file=source
+            )
         try:
             data = file.read(MAX_FILE_BYTES + 1)
         except OSError as error:
-            raise SPEC001.error(source, f"cannot read the file: {error}") from None
+            raise SPEC001.error(source, f"cannot read the file: {error}", file=source) from None
     if len(data) > MAX_FILE_BYTES:
-        raise SPEC009.error(source, f"the file has more than {MAX_FILE_BYTES} bytes")
+        raise SPEC009.error(source, f"the file has more than {MAX_FILE_BYTES} bytes", file=source)
     return data
 
 
@@ -105,7 +107,11 @@ def _load(text: str, source: str) -> list[Any]:
     for match in _DIRECTIVE.finditer(text):
         if match[1] != YAML_VERSION:
             raise SPEC011.error(
-                source, f"received %YAML {match[1]!r}; the loader reads YAML 1.2 only"
+                source,
+                f"received %YAML {match[1]!r}; the loader reads YAML 1.2 only",
+                file=source,
+                line=text.count("\n", 0, match.start()) + 1,
+                column=1,
             )
     try:
         with warnings.catch_warnings():  # a redefined anchor is valid YAML 1.2
@@ -113,12 +119,19 @@ def _load(text: str, source: str) -> list[Any]:
             return list(YAML(typ="safe", pure=True).load_all(text))
     except YAMLError as error:
         detail = " ".join(str(error).split())
-        raise SPEC001.error(source, f"invalid YAML: {detail}") from None
+        mark = getattr(error, "problem_mark", None)
+        raise SPEC001.error(
+            source,
+            f"invalid YAML: {detail}",
+            file=source,
+            line=mark.line + 1 if mark is not None else None,
+            column=mark.column + 1 if mark is not None else None,
+        ) from None
     except RecursionError:
-        raise SPEC010.error(source, f"nested more than {MAX_DEPTH} levels") from None
+        raise SPEC010.error(source, f"nested more than {MAX_DEPTH} levels", file=source) from None
     except Exception as error:  # the parser's own limits, e.g. integers over 4300 digits
         detail = " ".join(str(error).split())
-        raise SPEC011.error(source, f"cannot read a value: {detail}") from None
+        raise SPEC011.error(source, f"cannot read a value: {detail}", file=source) from None
 
 
 class _Tree:
@@ -130,9 +143,8 @@ class _Tree:
         self.findings: list[Finding] = []
 
     def _error(self, code: Code, path: str, message: str) -> None:
-        self.findings.append(
-            code.finding(f"{self.source}:{path}" if path else self.source, message)
-        )
+        where = f"{self.source}:{path}" if path else self.source
+        self.findings.append(code.finding(where, message, file=self.source))
 
     def _scalar(self, value: Any, path: str) -> Any:
         if not isinstance(value, SCALAR_TYPES):
@@ -153,16 +165,22 @@ class _Tree:
         self.values += 1
         if self.values > MAX_VALUES:
             raise SPEC010.error(
-                self.source, f"the document expands to more than {MAX_VALUES} values (aliases)"
+                self.source,
+                f"the document expands to more than {MAX_VALUES} values (aliases)",
+                file=self.source,
             )
         if not isinstance(value, Mapping | list):
             return self._scalar(value, path)
         if id(value) in parents:
             raise SPEC010.error(
-                f"{self.source}:{path}", "received a recursive alias (a value that contains itself)"
+                f"{self.source}:{path}",
+                "received a recursive alias (a value that contains itself)",
+                file=self.source,
             )
         if depth >= MAX_DEPTH:
-            raise SPEC010.error(f"{self.source}:{path}", f"nested more than {MAX_DEPTH} levels")
+            raise SPEC010.error(
+                f"{self.source}:{path}", f"nested more than {MAX_DEPTH} levels", file=self.source
+            )
         inside = parents | {id(value)}
         if isinstance(value, list):
             return [self.copy(v, join(path, i), depth + 1, inside) for i, v in enumerate(value)]
@@ -190,6 +208,17 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
+def read_text(path: Path, source: str) -> str:
+    """The file's text (UTF-8, at most `MAX_FILE_BYTES`). Raises `SpecError` (SPEC001,
+    SPEC009) naming it `source`."""
+    try:
+        return _read_bytes(path, source).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SPEC001.error(
+            source, f"cannot read the file: not UTF-8 text ({error})", file=source
+        ) from None
+
+
 def read_document(path: Path, what: str) -> Any:
     """The one YAML 1.2 document of the file at `path`, as plain dicts, lists and scalars.
 
@@ -200,15 +229,14 @@ def read_document(path: Path, what: str) -> Any:
     `what`: how messages name the file (`a job file`, `a policy`).
     """
     source = str(path)
-    try:
-        text = _read_bytes(path, source).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SPEC001.error(source, f"cannot read the file: not UTF-8 text ({error})") from None
+    text = read_text(path, source)
     if not text.strip():
-        raise SPEC002.error(source, f"the file is empty; {what} is one YAML mapping")
+        raise SPEC002.error(source, f"the file is empty; {what} is one YAML mapping", file=source)
     documents = [d for d in _load(text, source) if d is not None]
     if len(documents) != 1:
-        raise SPEC002.error(source, f"expected exactly one YAML document, found {len(documents)}")
+        raise SPEC002.error(
+            source, f"expected exactly one YAML document, found {len(documents)}", file=source
+        )
     tree = _Tree(source)
     document = tree.copy(documents[0])
     if tree.findings:
@@ -217,17 +245,18 @@ def read_document(path: Path, what: str) -> Any:
 
 
 class Collector:
-    """Accumulates the shape findings of one document."""
+    """Accumulates the shape findings of one document. `file`: the file it was read from.
+    Default: none (a value built in Python)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, file: str | None = None) -> None:
         self.source = source
+        self.file = file
         self.findings: list[Finding] = []
 
     def add(self, code: Code, path: str, message: str) -> None:
         """Record a finding of `code` at `path` (relative to the document)."""
-        self.findings.append(
-            code.finding(f"{self.source}:{path}" if path else self.source, message)
-        )
+        where = f"{self.source}:{path}" if path else self.source
+        self.findings.append(code.finding(where, message, file=self.file))
 
     def wrong_type(self, path: str, expected: str, value: object) -> None:
         """Record a SPEC004 finding: `value` is not `expected`."""
@@ -347,28 +376,3 @@ def string_list(out: Collector, value: Any, path: str) -> tuple[str, ...] | None
         return None
     items = [string(out, item, join(path, i)) for i, item in enumerate(value)]
     return tuple(i for i in items if i is not None)
-
-
-def record_list(
-    out: Collector, value: Any, path: str, what: str, fields: Mapping[str, Parser]
-) -> list[dict[str, Any]] | None:
-    """A list of mappings whose keys are all required; the items that parse cleanly."""
-    if not isinstance(value, list):
-        out.wrong_type(path, what, value)
-        return None
-    records = []
-    for index, item in enumerate(value):
-        item_path = join(path, index)
-        data = mapping(out, item, item_path)
-        if data is None:
-            continue
-        check_keys(out, data, tuple(fields), item_path)
-        missing = [key for key in fields if key not in data]
-        for key in missing:
-            out.add(SPEC005, join(item_path, key), f"missing required key {key!r}")
-        if missing:
-            continue
-        parsed = {key: parse(out, data[key], join(item_path, key)) for key, parse in fields.items()}
-        if None not in parsed.values():
-            records.append(parsed)
-    return records

@@ -52,9 +52,10 @@ _PARSERS: dict[str, Parser] = {
 }
 
 
-def parse_policy(data: Any, *, source: str) -> PlatformPolicy:
-    """A policy from one parsed YAML document; raises `SpecError` with every finding."""
-    out = Collector(source)
+def parse_policy(data: Any, *, source: str, file: str | None = None) -> PlatformPolicy:
+    """A policy from one parsed YAML document; raises `SpecError` with every finding.
+    `file`: the file it was read from. Default: none."""
+    out = Collector(source, file)
     document = mapping(out, data, "")
     if document is None:
         raise SpecError(out.findings)
@@ -71,4 +72,5 @@ def parse_policy(data: Any, *, source: str) -> PlatformPolicy:
 
 def load_policy(path: str | Path) -> PlatformPolicy:
     """Read a policy file (YAML 1.2 mapping)."""
-    return parse_policy(read_document(Path(path), "a policy"), source=str(path))
+    document = read_document(Path(path), "a policy")
+    return parse_policy(document, source=str(path), file=str(path))

@@ -11,6 +11,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from cdk_sagemaker_training.core.field_docs import doc
+
 DEFAULT_LANES = 1
 MAX_TRIALS = 100
 """The most trials one sweep runs: every trial's states share one execution history
@@ -45,22 +47,38 @@ class OnTrialFailure(StrEnum):
 class Objective:
     """The metric (a `metric_definitions` name) that ranks trials."""
 
-    metric: str
-    goal: Goal = Goal.MINIMIZE
+    metric: str = field(metadata=doc("The metric_definitions name that ranks the trials."))
+    goal: Goal = field(
+        default=Goal.MINIMIZE, metadata=doc("Whether a lower or a higher value is better.")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class SweepSpec:
     """The `sweep` key of a job file: a grid (`parameters`) or an explicit `trials` list."""
 
-    objective: Objective
-    parameters: Mapping[str, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    """Grid: each hyperparameter's values; trials are the cross product, in file order."""
-    explicit_trials: tuple[Mapping[str, Any], ...] = ()
-    """The `trials:` list, used instead of `parameters`."""
-    lanes: int = DEFAULT_LANES
-    max_trials: int | None = None
-    on_trial_failure: OnTrialFailure = OnTrialFailure.CONTINUE
+    objective: Objective = field(metadata=doc("The metric that ranks the trials."))
+    parameters: Mapping[str, tuple[Any, ...]] = field(
+        default_factory=lambda: MappingProxyType({}),
+        metadata=doc(
+            "Grid: each hyperparameter's values; trials are the cross product, in file order."
+        ),
+    )
+    explicit_trials: tuple[Mapping[str, Any], ...] = field(
+        default=(),
+        metadata=doc("The trials as a list of hyperparameter mappings, instead of parameters."),
+    )
+    lanes: int = field(
+        default=DEFAULT_LANES,
+        metadata=doc("Trials run in this many lanes at once, one after another in a lane."),
+    )
+    max_trials: int | None = field(
+        default=None, metadata=doc("Run at most this many trials (the first ones).")
+    )
+    on_trial_failure: OnTrialFailure = field(
+        default=OnTrialFailure.CONTINUE,
+        metadata=doc("After a failed trial, its lane goes on or stops."),
+    )
 
     @property
     def trial_count(self) -> int:

@@ -10,6 +10,7 @@ from cdk_sagemaker_training.core.distribution import DistributionKey
 from cdk_sagemaker_training.core.findings import SpecError
 from cdk_sagemaker_training.core.images import resolve_image
 from cdk_sagemaker_training.core.model import (
+    JOB_NAME_PATTERN,
     JOB_NAME_PREFIX_MAX_LENGTH,
     S3_URI_PATTERN,
     Framework,
@@ -25,7 +26,6 @@ from cdk_sagemaker_training.core.rules.registry import (
 )
 from cdk_sagemaker_training.core.service_model import bounds, enum_values
 
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")
 STACK_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,63}")
 ROLE_ARN_PATTERN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 SOURCE_ARCHIVE_SUFFIX = ".tar.gz"
@@ -74,7 +74,7 @@ def version_problems(spec: JobSpec) -> list[Violation]:
     "(the launcher appends a 21-character run suffix; SageMaker allows 63)",
 )
 def _name(spec: JobSpec, _: RuleContext) -> Iterator[Violation]:
-    if not NAME_PATTERN.fullmatch(spec.name):
+    if not JOB_NAME_PATTERN.fullmatch(spec.name):
         yield "name", f"received {spec.name!r}"
     elif len(spec.name) > JOB_NAME_PREFIX_MAX_LENGTH:
         yield "name", f"received {len(spec.name)} characters"

@@ -57,7 +57,7 @@ class Rule:
 
     def _finding(self, spec: JobSpec, path: str, message: str) -> Finding:
         return self.definition.finding(
-            f"{location(spec)}:{path}", f"{message}. {self.definition.fix}"
+            f"{location(spec)}:{path}", f"{message}. {self.definition.fix}", file=_file(spec)
         )
 
     def run(self, spec: JobSpec, context: RuleContext) -> list[Finding]:
@@ -66,7 +66,7 @@ class Rule:
         try:
             return [self._finding(spec, p, m) for p, m in self.check(spec, context)]
         except Exception as error:
-            return [_crash(self, location(spec), error)]
+            return [_crash(self, location(spec), error, _file(spec))]
 
     def run_set(self, specs: Sequence[JobSpec], context: RuleContext) -> list[Finding]:
         """Apply a cross-job rule."""
@@ -77,11 +77,16 @@ class Rule:
             return [_crash(self, "jobs", error)]
 
 
-def _crash(rule: Rule, where: str, error: Exception) -> Finding:
+def _file(spec: JobSpec) -> str | None:
+    return str(spec.source_file) if spec.source_file is not None else None
+
+
+def _crash(rule: Rule, where: str, error: Exception, file: str | None = None) -> Finding:
     return RULE001.finding(
         where,
         f"rule {rule.code} could not run ({type(error).__name__}: {error}); "
         "please report this with the job file",
+        file=file,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from cdk_sagemaker_training.core.codes import lookup
 from cdk_sagemaker_training.core.compiler import instance_class
 from cdk_sagemaker_training.core.findings import Finding
-from cdk_sagemaker_training.core.model import JobSpec
+from cdk_sagemaker_training.core.model import MAX_RUN_LIMIT, JobSpec
 from cdk_sagemaker_training.core.request import render_request
 from cdk_sagemaker_training.core.rules.registry import ERROR, Rule, RuleContext, Violation, rule
 from cdk_sagemaker_training.core.service_limits import job_field, model_violations
@@ -31,8 +31,6 @@ PLACEHOLDER_RUN_SUFFIX = "-20260101T000000-abcd"
 PLACEHOLDER_IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/placeholder:latest"
 PLACEHOLDER_SOURCE = "s3://placeholder-bucket/source/sourcedir.tar.gz"
 PLACEHOLDER_OUTPUT = "s3://placeholder-bucket/output"
-MAX_RUN_LIMIT = 28 * 24 * 3600
-"""`StoppingCondition.MaxRuntimeInSeconds` is at most 28 days (not in the model)."""
 LOCAL_STORAGE_CLASSES = (
     "g4dn",
     "g5",
