@@ -47,6 +47,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python benchmarks/synth_scale.py
+	$(BIN)/python benchmarks/synth_e2e.py
 	$(BIN)/python benchmarks/quota_check_calls.py
 	$(BIN)/python benchmarks/plan_speed.py
 

@@ -21,34 +21,25 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `stacks` and `benchmarks` live at the project root
+
+from benchmarks.common import (  # noqa: E402
+    RESULTS_DIR,
+    baseline_job,
+    benchmark_specs,
+    build_baseline,
+    cdk_json_context,
+    image_uri,
+    own_peak_mb,
+)
+
 JOB_COUNTS = (1, 10, 100)
 CASES = ("ours", "cdk-lib")
-RESULTS = Path(__file__).parent / "results" / "synth_scale.json"
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # `stacks` lives at the project root, next to app.py
-
-
-def _peak_rss_mb(pid: int) -> float:
-    """VmHWM of a process (Linux), in MB; 0 when unavailable."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        found.extend(int(child) for child in task.read_text().split())
-    return found
+RESULTS = RESULTS_DIR / "synth_scale.json"
 
 
 def _build_ours(stack: Any, specs: list[Any]) -> None:
@@ -63,75 +54,7 @@ def _build_ours(stack: Any, specs: list[Any]) -> None:
 
 
 def _build_cdk_lib(stack: Any, specs: list[Any]) -> None:
-    from aws_cdk import Duration, Size
-    from aws_cdk import aws_ec2 as ec2
-    from aws_cdk import aws_logs as logs
-    from aws_cdk import aws_stepfunctions as sfn
-    from aws_cdk import aws_stepfunctions_tasks as tasks
-
-    from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
-    from cdk_sagemaker_training.cdk.output_bucket import OutputBucket
-    from cdk_sagemaker_training.core.images import resolve_image
-    from cdk_sagemaker_training.core.request import json_encode
-
-    bucket = OutputBucket(stack, "Output").bucket
-    key = LauncherLogsKey(stack, "Logs").key
-    for index, spec in enumerate(specs):
-        image = resolve_image(spec)
-        hyperparameters = {k: json_encode(v) for k, v in spec.hyperparameters.items()}
-        hyperparameters.update(
-            {
-                "sagemaker_program": json_encode(spec.entry_point),
-                "sagemaker_submit_directory": json_encode(spec.source_dir),
-                "sagemaker_training_compiler_enabled": "true",
-                "sagemaker_training_compiler_debug_mode": "false",
-            }
-        )
-        task = tasks.SageMakerCreateTrainingJob(
-            stack,
-            f"Train{index}",
-            training_job_name=sfn.JsonPath.format(
-                f"{spec.name}-{{}}", sfn.JsonPath.string_at("$$.Execution.Name")
-            ),
-            algorithm_specification=tasks.AlgorithmSpecification(
-                training_image=tasks.DockerImage.from_registry(
-                    f"{image.account('us-east-1')}.dkr.ecr.us-east-1.amazonaws.com/"
-                    f"{image.repository}:{image.tag}"
-                ),
-                training_input_mode=tasks.InputMode.FILE,
-            ),
-            hyperparameters=hyperparameters,
-            input_data_config=[],
-            output_data_config=tasks.OutputDataConfig(
-                s3_output_location=tasks.S3Location.from_bucket(bucket, spec.name)
-            ),
-            resource_config=tasks.ResourceConfig(
-                instance_count=spec.instance_count,
-                instance_type=ec2.InstanceType(spec.instance_type.removeprefix("ml.")),
-                volume_size=Size.gibibytes(spec.volume_size),
-            ),
-            stopping_condition=tasks.StoppingCondition(max_runtime=Duration.seconds(spec.max_run)),
-            integration_pattern=sfn.IntegrationPattern.RUN_JOB,
-        )
-        sfn.StateMachine(
-            stack,
-            f"Launcher{index}",
-            definition_body=sfn.DefinitionBody.from_chainable(task),
-            logs=sfn.LogOptions(
-                destination=logs.LogGroup(stack, f"Logs{index}", encryption_key=key),
-                level=sfn.LogLevel.ALL,
-            ),
-            tracing_enabled=True,
-        )
-
-
-def _specs(count: int) -> list[Any]:
-    from cdk_sagemaker_training.core.loader import load_jobs
-
-    (base,) = [s for s in load_jobs(ROOT / "jobs") if s.name == "hf-bert-compiler"]
-    # Code on S3, as the aws-cdk-lib version has no packaging: both sides do the same work.
-    base = replace(base, source_dir="s3://code-bucket/hf/sourcedir.tar.gz", warm_pool_group=None)
-    return [replace(base, name=f"bert-{index:03d}") for index in range(count)]
+    build_baseline(stack, [baseline_job(spec, image_uri(spec)) for spec in specs])
 
 
 def _worker(case: str, count: int) -> dict[str, Any]:
@@ -141,13 +64,13 @@ def _worker(case: str, count: int) -> dict[str, Any]:
     from cdk_sagemaker_training.core.images import resolve_image
     from stacks import JOBS_PER_STACK
 
-    _ = resolve_image(_specs(1)[0])  # warm the SDK's image tables: not part of synth
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    _ = resolve_image(benchmark_specs(1)[0])  # warm the SDK's image tables: not synth
+    context = cdk_json_context()
     with tempfile.TemporaryDirectory() as outdir:
         start = time.perf_counter()
         app = App(outdir=outdir, context=context)
         build = _build_ours if case == "ours" else _build_cdk_lib
-        specs = _specs(count)
+        specs = benchmark_specs(count)
         # Both sides split like the reference app (CDK refuses stacks over 500 resources).
         for index in range(0, count, JOBS_PER_STACK):
             build(
@@ -156,7 +79,7 @@ def _worker(case: str, count: int) -> dict[str, Any]:
         app.synth()
         seconds = time.perf_counter() - start
         size = sum(p.stat().st_size for p in Path(outdir).glob("*.template.json"))
-    memory = _peak_rss_mb(os.getpid()) + sum(_peak_rss_mb(c) for c in _children(os.getpid()))
+    memory = own_peak_mb(os.getpid())
     return {"case": case, "jobs": count, "seconds": seconds, "peak_mb": memory, "bytes": size}
 
 

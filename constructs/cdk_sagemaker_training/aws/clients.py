@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from botocore import exceptions as bce
 from botocore.config import Config
 
@@ -126,6 +125,8 @@ def create_client(
     client (unknown profile, malformed region, endpoint or config file, failing
     `credential_process`). Default `config`: `client_config()`.
     """
+    import boto3  # here: the CDK app imports this module (QUOTA_ACTIONS) without boto3
+
     try:
         session = boto3.Session(
             profile_name=profile, region_name=region or os.environ.get("AWS_REGION") or None

@@ -4,9 +4,16 @@ An aborted or timed-out execution cannot act, and a failed one may leave its job
 (for example when `DescribeTrainingJob` kept failing). One stopper state machine per stack
 receives each watched launcher's "Execution Status Change" events for ABORTED, TIMED_OUT
 and FAILED from EventBridge and stops the jobs tagged with that execution's ARN.
+
+The stack's launchers share EventBridge rules: each rule lists up to `LAUNCHERS_PER_RULE`
+launcher ARNs in its pattern (a rule per launcher cost a resource and about ten jsii
+round trips per job). The stopper's role holds all its grants in one inline policy.
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from aws_cdk import Stack
 from aws_cdk import aws_events as events
@@ -17,18 +24,46 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
+from cdk_sagemaker_training.cdk._private.inline_policy import InlinePolicy
 from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache
-from cdk_sagemaker_training.cdk.launcher_logs import state_machine_with_logs
+from cdk_sagemaker_training.cdk.launcher_logs import (
+    LOG_DELIVERY_AND_TRACING,
+    state_machine_with_logs,
+)
 from cdk_sagemaker_training.launcher.definition import (
     PARTITION,
     STOPPED_STATUSES,
     stopper_definition,
 )
-from cdk_sagemaker_training.launcher.grants import statement_json
 from cdk_sagemaker_training.launcher.statements import SEARCH_JOBS, stop_grant
 
 STOPPER_ID = "TrainingJobStopper"
 STOPPER_LOG_GROUP_PREFIX = "/aws/vendedlogs/states/sagemaker-training-stopper/"
+STOPPER_POLICY = "StopTrainingJobs"
+RULE_ID_PREFIX = "StopJobsOnEnd"
+EVENT_PATTERN_MAX_LENGTH = 4096
+"""`PutRule`'s `EventPattern` maximum (events API model; a test compares it)."""
+STATE_MACHINE_ARN_MAX_LENGTH = (
+    len("arn:aws-us-gov:states:ap-southeast-5:123456789012:stateMachine:") + 80
+)
+"""An upper bound: the longest partition (`aws-us-gov`) and region names (14 characters)
+plus an 80-character state machine name."""
+
+
+def _event_pattern(state_machine_arns: list[str]) -> dict[str, Any]:
+    """The stop rules' pattern as EventBridge reads it."""
+    return {
+        "source": ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        "detail": {"stateMachineArn": state_machine_arns, "status": list(STOPPED_STATUSES)},
+    }
+
+
+LAUNCHERS_PER_RULE = (EVENT_PATTERN_MAX_LENGTH - len(json.dumps(_event_pattern([])))) // (
+    STATE_MACHINE_ARN_MAX_LENGTH + len('"", ')
+)
+"""Launchers one rule watches: their ARNs fit the pattern whatever names CloudFormation
+generates."""
 
 
 class JobStopper(Construct):
@@ -53,46 +88,58 @@ class JobStopper(Construct):
             comment="Stops the SageMaker training jobs of ended launcher executions",
         )
         self._target = targets.SfnStateMachine(self.state_machine)  # one for every rule
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement.from_json(statement_json(SEARCH_JOBS))
-        )
+        self._policy = InlinePolicy(self.role, STOPPER_POLICY)
+        for grant in (SEARCH_JOBS, LOG_DELIVERY_AND_TRACING):
+            self._policy.add(grant.actions, grant.resources)
+        self.rules: list[events.Rule] = []
+        """The rules feeding the stopper, each watching up to `LAUNCHERS_PER_RULE`."""
+        self._watched = 0
         self._cache.wildcards.add(
             self.role,
             ["*"],
-            "sagemaker:Search has no resource-level permissions; Step Functions adds "
+            "sagemaker:Search has no resource-level permissions; Step Functions needs "
             "log delivery and X-Ray actions, which have none either.",
         )
 
     @classmethod
     def of(cls, stack: Stack, logs_key: kms.IKey) -> JobStopper:
         """The stack's stopper (created with `logs_key` the first time)."""
-        found = stack.node.try_find_child(STOPPER_ID)
-        return found if isinstance(found, JobStopper) else cls(stack, STOPPER_ID, logs_key=logs_key)
-
-    def watch(
-        self, scope: Construct, launcher: sfn.IStateMachine, job_name_prefix: str
-    ) -> events.Rule:
-        """Stop the jobs of `launcher`'s executions that end ABORTED, TIMED_OUT or FAILED
-        (an EventBridge rule in `scope`)."""
-        self._grant(job_name_prefix)
-        return events.Rule(
-            scope,
-            "StopJobOnEnd",
-            description=f"Stops the training job of a {job_name_prefix} run that ended early",
-            event_pattern=events.EventPattern(
-                source=["aws.states"],
-                detail_type=["Step Functions Execution Status Change"],
-                detail={
-                    "stateMachineArn": [launcher.state_machine_arn],
-                    "status": list(STOPPED_STATUSES),
-                },
-            ),
-            targets=[self._target],
+        singletons = stack_cache(stack).singletons
+        found = singletons.get(STOPPER_ID) or stack.node.try_find_child(STOPPER_ID)
+        stopper = (
+            found if isinstance(found, JobStopper) else cls(stack, STOPPER_ID, logs_key=logs_key)
         )
+        singletons[STOPPER_ID] = stopper
+        return stopper
+
+    def watch(self, launcher: sfn.IStateMachine, job_name_prefix: str) -> events.Rule:
+        """Stop the jobs of `launcher`'s executions that end ABORTED, TIMED_OUT or FAILED;
+        returns the rule that now watches it."""
+        self._grant(job_name_prefix)
+        arn = launcher.state_machine_arn
+        if self._watched % LAUNCHERS_PER_RULE:
+            rule = self.rules[-1]
+            rule.add_event_pattern(detail={"stateMachineArn": [arn]})
+        else:
+            pattern = _event_pattern([arn])
+            rule = events.Rule(
+                self,
+                f"{RULE_ID_PREFIX}{len(self.rules) + 1}",
+                description="Stops the training jobs of launcher runs that ended early",
+                event_pattern=events.EventPattern(
+                    source=pattern["source"],
+                    detail_type=pattern["detail-type"],
+                    detail=pattern["detail"],
+                ),
+                targets=[self._target],
+            )
+            self.rules.append(rule)
+        self._watched += 1
+        return rule
 
     def _grant(self, job_name_prefix: str) -> None:
         grant = stop_grant(job_name_prefix, pseudo.STACK_ARNS)
-        self.role.add_to_principal_policy(iam.PolicyStatement.from_json(statement_json(grant)))
+        self._policy.add(grant.actions, grant.resources)
         self._cache.wildcards.add(
             self.role,
             list(grant.resources),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -16,8 +16,29 @@ from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
+from cdk_sagemaker_training.launcher.grants import Grant
 
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+LOG_DELIVERY_AND_TRACING = Grant(
+    actions=(
+        "logs:CreateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:DescribeLogGroups",
+        "logs:DescribeResourcePolicies",
+        "logs:GetLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:UpdateLogDelivery",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    ),
+    resources=("*",),
+)
+"""What aws-cdk-lib's `StateMachine` grants its role for logging and tracing (a test
+compares). `state_machine_with_logs` roles carry it in their own inline policy, so CDK
+adds no `AWS::IAM::Policy` per state machine."""
 
 
 class LauncherLogsKey(Construct):
@@ -59,12 +80,17 @@ def state_machine_with_logs(
     *,
     definition: Mapping[str, Any],
     substitutions: Mapping[str, str],
-    role: iam.IRole,
+    role: iam.Role,
     log_group_name: str,
     logs_key: kms.IKey,
     comment: str,
+    metadata: Mapping[str, Any] | None = None,
 ) -> sfn.StateMachine:
     """A Standard, traced state machine logging everything to `log_group_name`.
+
+    `role` must allow `LOG_DELIVERY_AND_TRACING` itself: the state machine adds nothing
+    to it.
+    `metadata`: template metadata of the state machine resource; Default: none.
 
     `definition` is plain JSON whose `${Name}` placeholders CloudFormation fills from
     `substitutions` (`DefinitionSubstitutions`), so no token sits inside the string.
@@ -82,7 +108,7 @@ def state_machine_with_logs(
         definition_body=sfn.DefinitionBody.from_string(json.dumps(definition)),
         definition_substitutions=dict(substitutions),
         state_machine_type=sfn.StateMachineType.STANDARD,
-        role=role,
+        role=role.without_policy_updates(),
         logs=sfn.LogOptions(
             destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True
         ),
@@ -90,9 +116,12 @@ def state_machine_with_logs(
         comment=comment,
     )
     # W3005: CDK adds DependsOn on the role, which its GetAtt already implies. It stays:
-    # it also carries the role's policy (Step Functions checks log delivery permissions at
-    # creation) and dependencies such as a QuotaGuard. E3601: cfn-lint checks task
+    # it carries dependencies such as a QuotaGuard. (Step Functions checks log delivery
+    # permissions at creation: they are in the role itself.) E3601: cfn-lint checks task
     # resources (`arn:${Partition}:states:::...`) before DefinitionSubstitutions apply;
     # the tests execute every definition with the placeholders filled instead.
-    ignore_cfn_lint(state_machine, ROLE_DEPENDENCY, "E3601")
+    resource = cast(sfn.CfnStateMachine, state_machine.node.default_child)
+    ignore_cfn_lint(resource, ROLE_DEPENDENCY, "E3601")
+    for key, value in (metadata or {}).items():
+        resource.add_metadata(key, value)
     return state_machine

@@ -12,10 +12,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import jsii
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Token, Validations
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -30,7 +30,7 @@ from constructs import Construct
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
 from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
-from cdk_sagemaker_training.cdk._private.scope_cache import stack_cache, stack_of
+from cdk_sagemaker_training.cdk._private.scope_cache import StackCache, stack_cache, stack_of
 from cdk_sagemaker_training.cdk._private.validation import report_findings
 from cdk_sagemaker_training.cdk.execution_role import (
     KMS_ACTIONS,
@@ -40,6 +40,7 @@ from cdk_sagemaker_training.cdk.execution_role import (
 from cdk_sagemaker_training.cdk.image_registry import image_reference
 from cdk_sagemaker_training.cdk.job_stopper import JobStopper
 from cdk_sagemaker_training.cdk.launcher_logs import (
+    LOG_DELIVERY_AND_TRACING,
     LOG_RETENTION,
     LauncherLogsKey,
     state_machine_with_logs,
@@ -99,12 +100,16 @@ def quota_cause(spec: JobSpec) -> str:
 class _DeployTimeValues:
     """Values known only at deploy time, as `${Name}` placeholders in the definition."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: StackCache) -> None:
         self.values: dict[str, str] = {}
+        self._cache = cache
 
-    def text(self, name: str, value: str) -> str:
-        """`value`, or its placeholder when it holds a token (CloudFormation fills it)."""
-        if not Token.is_unresolved(value):
+    def text(self, name: str, value: str, *, token: bool | None = None) -> str:
+        """`value`, or its placeholder when it holds a token (CloudFormation fills it).
+
+        `token`: whether it does, when the caller knows; Default: ask CDK.
+        """
+        if not (self._cache.is_unresolved(value) if token is None else token):
             return value
         self.values[name] = value
         return placeholder(name)
@@ -345,33 +350,33 @@ class TrainingJob(Construct):
         )
         output_path = spec.output_path
         bucket = None
+        output_is_token = None
         if output_path is None:
             bucket = output_bucket or OutputBucket(self, "Output").bucket
-            output_path = f"s3://{self._cache.bucket_name_and_arn(bucket)[0]}/{spec.name}"
+            bucket_name = self._cache.bucket_name_and_arn(bucket)[0]
+            output_path = f"s3://{bucket_name}/{spec.name}"
+            output_is_token = self._cache.is_unresolved(bucket_name)
         self._output_bucket = bucket
         image = image_reference(self._stack, resolve_image(spec))
-        deploy_time = self._deploy_time = _DeployTimeValues()
+        deploy_time = self._deploy_time = _DeployTimeValues(self._cache)
         self._request = render_request(
             deploy_time.spec(spec),
             region=deploy_time.text("Region", self._region or pseudo.REGION),
-            role_arn=deploy_time.text("RoleArn", role_arn),
+            # A role this construct created has a token ARN; a given one may not.
+            role_arn=deploy_time.text("RoleArn", role_arn, token=True if owned else None),
             job_name=JOB_NAME_PLACEHOLDER,
             image_uri=deploy_time.text("TrainingImage", image.uri),
             source_uri=(
                 deploy_time.text("SourceUri", source.s3_uri) if source is not None else None
             ),
             source_archive_name=source.archive_name if source is not None else None,
-            output_path=deploy_time.text("OutputPath", output_path),
+            output_path=deploy_time.text("OutputPath", output_path, token=output_is_token),
         )
         self.substitutions = deploy_time.values
         if owned is not None:
             self._grant_data_access(owned, image.repository_arn, source, bucket, output_path)
         self._state_machine = self._create_state_machine(
             self._request, role_arn, logs_key, poll_interval
-        )
-        # Names the job in the template, for `cdk_sagemaker_training.testing` and readers.
-        cast(sfn.CfnStateMachine, self._state_machine.node.default_child).add_metadata(
-            LAUNCHER_METADATA, {"job": spec.name}
         )
 
     def _grant_data_access(
@@ -420,7 +425,7 @@ class TrainingJob(Construct):
             LAUNCHER_ROLE_ID,
             assumed_by=self._cache.service_principal("states.amazonaws.com"),
             description=f"Launches SageMaker training job {spec.name}",
-            inline_policies={LAUNCHER_POLICY: policy_document(grants)},
+            inline_policies={LAUNCHER_POLICY: policy_document([*grants, LOG_DELIVERY_AND_TRACING])},
         )
         wildcards = self._cache.wildcards
         wildcards.add(
@@ -431,7 +436,7 @@ class TrainingJob(Construct):
         wildcards.add(
             launcher,
             ["*"],
-            "Step Functions adds log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
+            "Step Functions needs log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
             "actions, which have no resource-level permissions.",
         )
         self.definition = self._definition(
@@ -449,8 +454,10 @@ class TrainingJob(Construct):
             log_group_name=f"{LOG_GROUP_PREFIX}{spec.name}",
             logs_key=logs_key,
             comment=f"Runs SageMaker training job {spec.name}",
+            # Names the job in the template, for `cdk_sagemaker_training.testing` and readers.
+            metadata={LAUNCHER_METADATA: {"job": spec.name}},
         )
-        JobStopper.of(self._stack, logs_key).watch(self, state_machine, spec.name)
+        JobStopper.of(self._stack, logs_key).watch(state_machine, spec.name)
         return state_machine
 
     def _launcher_grants(self, spec: JobSpec, role_arn: str) -> list[Grant]:

@@ -1,7 +1,7 @@
 """Values the constructs of one stack read through jsii once, owned by that stack.
 
 Every read is a round trip to the jsii runtime (about 0.5 ms); at hundreds of jobs the
-repeated region, bucket attribute, principal, duration and mapping reads add
+repeated region, bucket attribute, principal, duration, mapping and token checks add
 up. The cached values are the tokens CDK would return again, so templates do not change.
 
 Each stack gets its own `StackCache` (a weak-keyed table: nothing is shared between
@@ -35,11 +35,14 @@ class StackCache:
         """The stack's region, or None when it is a token (environment-agnostic stack)."""
         self.wildcards = WildcardAcknowledgements(stack)
         """The cdk-nag acknowledgements of the stack's deliberate wildcards."""
+        self.singletons: dict[str, IConstruct] = {}
+        """The stack's one-per-stack constructs by id, once found or created."""
         self.registry_accounts: dict[str, str] = {}
         """Image mapping id -> its `Fn::FindInMap` account token (`image_registry.py`)."""
         self._principals: dict[str, iam.ServicePrincipal] = {}
         self._durations: dict[int, Duration] = {}
         self._buckets: dict[s3.IBucket, tuple[str, str]] = {}
+        self._unresolved: dict[str, bool] = {}
 
     def service_principal(self, service: str) -> iam.ServicePrincipal:
         """One `ServicePrincipal` per service."""
@@ -52,6 +55,13 @@ class StackCache:
         if amount not in self._durations:
             self._durations[amount] = Duration.seconds(amount)
         return self._durations[amount]
+
+    def is_unresolved(self, value: str) -> bool:
+        """`Token.is_unresolved(value)`, asked once per distinct string (the stack's
+        region, image URI and bucket name tokens recur in every job)."""
+        if value not in self._unresolved:
+            self._unresolved[value] = Token.is_unresolved(value)
+        return self._unresolved[value]
 
     def bucket_name_and_arn(self, bucket: s3.IBucket) -> tuple[str, str]:
         """`(bucket.bucket_name, bucket.bucket_arn)`: the same tokens every time."""
