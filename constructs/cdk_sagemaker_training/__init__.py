@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cdk_sagemaker_training.core.model import JobSpec
     from cdk_sagemaker_training.core.policy import PlatformPolicy, load_policy
     from cdk_sagemaker_training.core.rules import check_jobs
+    from cdk_sagemaker_training.core.sweep import Goal, Objective, OnTrialFailure, SweepSpec
     from cdk_sagemaker_training.launcher.definition import Integration
 
 __version__ = "0.1.0"
@@ -44,6 +45,10 @@ _HOMES = {
     "LauncherLogsKey": "cdk.launcher_logs",
     "Integration": "launcher.definition",
     "JobSpec": "core.model",
+    "SweepSpec": "core.sweep",
+    "Objective": "core.sweep",
+    "Goal": "core.sweep",
+    "OnTrialFailure": "core.sweep",
     "load_jobs": "core.loader",
     "PlatformPolicy": "core.policy",
     "load_policy": "core.policy",
@@ -58,15 +63,19 @@ _HOMES = {
 __all__ = [
     "Code",
     "Finding",
+    "Goal",
     "GuardMode",
     "Integration",
     "JobSpec",
     "LauncherLogsKey",
+    "Objective",
+    "OnTrialFailure",
     "OutputBucket",
     "PlatformPolicy",
     "QuotaGuard",
     "Severity",
     "SpecError",
+    "SweepSpec",
     "TrainingExecutionRole",
     "TrainingJob",
     "TrainingJobPolicy",
