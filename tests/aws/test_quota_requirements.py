@@ -88,6 +88,16 @@ def needs(specs: list[JobSpec]) -> dict[str, int]:
             id="concurrency-multiplies",
         ),
         pytest.param(
+            [job(keep_alive_period_in_seconds=600, instance_count=2, max_concurrent_runs=3)],
+            {
+                f"{P3} for training job usage": 12,
+                f"{P3} for training warm pool usage": 6,
+                MAX_INSTANCES_PER_JOB: 2,
+                INSTANCES_ACROSS_JOBS: 12,
+            },
+            id="each-concurrent-run-may-retain-its-own-pool",
+        ),
+        pytest.param(
             [job(use_spot_instances=True, keep_alive_period_in_seconds=600)],
             {
                 f"{P3} for spot training job usage": 1,

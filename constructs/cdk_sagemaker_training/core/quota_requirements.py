@@ -97,9 +97,10 @@ def _parallel_jobs(spec: JobSpec) -> int:
 
 
 def _pools(spec: JobSpec) -> int:
-    """Warm pools `spec` retains: one, or for a sweep one per lane of each concurrent
-    execution, since a lane holds its pool between trials for the whole sweep."""
-    return _parallel_jobs(spec) if spec.sweep is not None else 1
+    """Warm pools `spec` may retain at once: one per job that may run at the same time
+    (each finished job keeps its own pool until a matching job reuses it), so
+    `max_concurrent_runs`, times the lanes of a sweep."""
+    return _parallel_jobs(spec)
 
 
 def _keeps_pool(spec: JobSpec) -> bool:
@@ -111,9 +112,9 @@ def _keeps_pool(spec: JobSpec) -> bool:
 def _warm_pools(specs: Iterable[JobSpec]) -> dict[tuple[str, str], tuple[int, list[str]]]:
     """Pools the jobs retain: (pool key, instance type) -> (instances, job names).
 
-    One pool per `warm_pool_group`, or per ungrouped job (a sweep: one per lane and
-    concurrent execution); a group's pool is as large as its largest member of that
-    instance type.
+    Per `warm_pool_group`, or per ungrouped job: one pool per run that may be in flight
+    (`max_concurrent_runs`, times a sweep's lanes); a group's pools are as large as its
+    largest member of that instance type.
     """
     pools: dict[tuple[str, str], tuple[int, list[str]]] = {}
     for spec in specs:
@@ -153,9 +154,9 @@ def derive_requirements(specs: Iterable[JobSpec]) -> list[QuotaRequirement]:
     reasons = {
         QuotaKind.TRAINING: "instances x max_concurrent_runs (x sweep lanes) of on-demand "
         "jobs, plus retained warm-pool instances",
-        QuotaKind.WARM_POOL: "one pool per warm_pool_group (or per ungrouped job "
-        "with keep_alive_period_in_seconds > 0; a sweep keeps one per lane and concurrent "
-        "run), sized by instance_count",
+        QuotaKind.WARM_POOL: "one pool per concurrent run (x sweep lanes) of each "
+        "warm_pool_group or ungrouped job with keep_alive_period_in_seconds > 0, sized by "
+        "instance_count",
         QuotaKind.SPOT: "instances x max_concurrent_runs of spot jobs",
     }
     order = list(QuotaKind)
