@@ -104,7 +104,6 @@ def test_trials_file_reads_every_key(tmp_path: Path) -> None:
     ]
     assert (sweep.lanes, sweep.max_trials, sweep.on_trial_failure) == (2, 6, OnTrialFailure.STOP)
     assert sweep.objective.goal is Goal.MAXIMIZE
-    assert sweep.varied_keys == ("learning_rate", "epochs")
 
 
 def test_no_sweep_key_means_no_sweep(tmp_path: Path) -> None:

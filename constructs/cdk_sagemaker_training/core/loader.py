@@ -31,7 +31,6 @@ DEFAULT_JOBS_PATH = Path("jobs")
 """Where the CLI and the reference app look for job files when given none."""
 SPEC_FIELDS = tuple(JOB_FILE.keys)
 """The keys of a job file (`core.grammar`)."""
-REQUIRED_FIELDS = JOB_FILE.required
 
 
 def parse_job(data: Any, *, source: str, source_file: Path | None = None) -> JobSpec:

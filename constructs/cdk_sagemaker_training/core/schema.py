@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from cdk_sagemaker_training.core.grammar import JOB_FILE
@@ -27,8 +26,3 @@ def job_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """`job_schema()` as the shipped file spells it (indented JSON, newline at the end)."""
     return json.dumps(job_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def shipped_schema_text() -> str:
-    """The schema file installed with the package."""
-    return resources.files("cdk_sagemaker_training").joinpath(SHIPPED_FILE).read_text()

@@ -90,14 +90,6 @@ class SweepSpec:
         return math.prod(len(values) for values in self.parameters.values())
 
     @property
-    def varied_keys(self) -> tuple[str, ...]:
-        """The hyperparameter names the trials set, in first-seen order."""
-        names = dict.fromkeys(self.parameters)
-        for trial in self.explicit_trials:
-            names.update(dict.fromkeys(trial))
-        return tuple(names)
-
-    @property
     def active_lanes(self) -> int:
         """Lanes that get at least one trial: `lanes`, at most the trial count."""
         return min(self.lanes, self.trial_count)
