@@ -142,11 +142,15 @@ def guard_launchers(
     stacks: Sequence[TrainingJobsStack], specs: Sequence[JobSpec], mode: GuardMode
 ) -> QuotaGuard:
     """One `QuotaGuard` for all jobs (quotas are account-wide), in the first stack; every
-    launcher depends on it, so no launcher deploys before the check passed."""
-    guard = QuotaGuard(
-        stacks[0], QUOTA_GUARD_ID, jobs=specs, mode=mode, logs_key=stacks[0].logs_key
-    )
-    for stack in stacks:
-        for job in stack.jobs:
-            job.node.add_dependency(guard)
+    launcher depends on it, so no launcher deploys before the check passed: the first
+    stack's launchers each, the other stacks as a whole (CDK would turn each launcher's
+    dependency on another stack's guard into this same stack dependency)."""
+    first, *rest = stacks
+    guard = QuotaGuard(first, QUOTA_GUARD_ID, jobs=specs, mode=mode, logs_key=first.logs_key)
+    if guard.resource is None:  # the guard is off: nothing to wait for
+        return guard
+    for job in first.jobs:
+        job.node.add_dependency(guard)
+    for stack in rest:
+        stack.add_stack_dependency(first, "The QuotaGuard checks every job's quotas first")
     return guard

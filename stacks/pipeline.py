@@ -20,7 +20,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from cdk_sagemaker_training import GuardMode, Integration, JobSpec, load_jobs
-from cdk_sagemaker_training.aws.clients import QUOTA_ACTIONS
+from cdk_sagemaker_training.aws.permissions import QUOTA_ACTIONS
 from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
 from cdk_sagemaker_training.cdk._private.nag import WILDCARD_RULE, acknowledge, flatten_reference
 from stacks import _choice, add_training_stacks

@@ -131,6 +131,6 @@ class TrainingJobsStack(Stack):
                 CfnOutput(
                     self,
                     f"{construct_id(spec.name)}StateMachineArn",
-                    value=job.state_machine.state_machine_arn,
+                    value=job.state_machine_arn,
                     description=f"Start a run of {spec.name}: aws stepfunctions start-execution",
                 )

@@ -22,7 +22,7 @@ from cdk_sagemaker_training.cdk.quota_guard import (
     HANDLER,
     GuardMode,
     QuotaGuard,
-    handler_asset_excludes,
+    handler_bundle,
     handler_files,
 )
 from cdk_sagemaker_training.core.model import Framework, JobSpec
@@ -219,13 +219,18 @@ def test_handler_files_follow_run_time_imports_only(tmp_path: Path) -> None:
         "core/__init__.py",
         "core/needs.py",
     }
-    assert handler_asset_excludes(package) == [
-        "__pycache__",
-        "*.pyc",
-        "cdk_sagemaker_training/cdk",
-        "cdk_sagemaker_training/core/model.py",
-        "pkg.egg-info",
-    ]
+    bundles = tmp_path / "bundles"
+    bundles.mkdir()
+    bundle = handler_bundle(package, bundles)
+    copied = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert copied == {f"cdk_sagemaker_training/{name}" for name in handler_files(package)}
+    assert (bundle / "cdk_sagemaker_training/aws/clients.py").read_text() == "import boto3\n"
+    assert handler_bundle(package, bundles) == bundle  # content-addressed: written once
+    (package / "aws/clients.py").write_text("import botocore\n")
+    changed = handler_bundle(package, bundles)
+    assert changed != bundle
+    assert (changed / "cdk_sagemaker_training/aws/clients.py").read_text() == "import botocore\n"
+    assert sorted(p.name for p in bundles.iterdir()) == sorted([bundle.name, changed.name])
 
 
 def test_unknown_mode_is_rejected() -> None:

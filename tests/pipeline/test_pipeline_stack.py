@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from cdk_sagemaker_training.aws.clients import QUOTA_ACTIONS
+from cdk_sagemaker_training.aws.permissions import QUOTA_ACTIONS
 from stacks.pipeline import PIPELINE_STACK_ID, READER_STACK_PREFIX, TrainingPipelineStack
 from tests.pipeline.conftest import CONFIG, PipelineSynth
 from tests.synth_helpers import ROOT, cfn_lint, nag_violations, policy_statements, resources

@@ -15,16 +15,9 @@ from botocore.config import Config
 Client = Any
 """A boto3 client (typed stubs per service are not a dependency)."""
 
-QUOTA_ACTIONS = (
-    "servicequotas:ListServiceQuotas",
-    "servicequotas:ListAWSDefaultServiceQuotas",
-)
-"""IAM actions the quota check needs (both on resource `*`)."""
-USAGE_ACTIONS = ("sagemaker:ListTrainingJobs", "sagemaker:DescribeTrainingJob")
 PAGE_SIZE = 100
 """`MaxResults` of every listing (`ListTrainingJobs`, `ListServiceQuotas`,
 `ListAWSDefaultServiceQuotas`): the largest page the botocore model allows each."""
-"""IAM actions `--include-usage` and `warm-pools list` need."""
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds to connect, and then to wait for an answer, per attempt."""
@@ -125,7 +118,7 @@ def create_client(
     client (unknown profile, malformed region, endpoint or config file, failing
     `credential_process`). Default `config`: `client_config()`.
     """
-    import boto3  # here: the CDK app imports this module (QUOTA_ACTIONS) without boto3
+    import boto3  # here: commands that never call AWS import this module without boto3
 
     try:
         session = boto3.Session(

@@ -10,13 +10,13 @@ from botocore.exceptions import ClientError
 
 from cdk_sagemaker_training.aws.clients import (
     DEFAULT_RETRY,
-    USAGE_ACTIONS,
     Client,
     Retry,
     aws_access,
     error_code,
     error_message,
 )
+from cdk_sagemaker_training.aws.permissions import USAGE_ACTIONS
 from cdk_sagemaker_training.aws.quotas.usage import instances_by_type, list_training_jobs
 
 LIVE_STATUSES = ("Available", "InUse")

@@ -85,14 +85,15 @@ class TrainingExecutionRole(Construct):
         """Default `description`: what the role is for."""
         super().__init__(scope, construct_id)
         self._cache = stack_cache(stack_of(scope))
+        # Grants live in the role resource itself (no separate AWS::IAM::Policy).
+        self._policy = InlinePolicy()
         self.role = iam.Role(
             self,
             "Role",
             assumed_by=self._cache.service_principal(SAGEMAKER_PRINCIPAL),
             description=description or "SageMaker training job execution role (least privilege)",
+            inline_policies={INLINE_POLICY: self._policy},
         )
-        # Grants live in the role resource itself (no separate AWS::IAM::Policy).
-        self._policy = InlinePolicy(self.role, INLINE_POLICY)
         self._add_baseline()
 
     @property

@@ -20,7 +20,6 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from cdk_sagemaker_training.cdk._private import pseudo
@@ -72,11 +71,13 @@ class JobStopper(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, logs_key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
         self._cache = stack_cache(Stack.of(self))
+        self._policy = InlinePolicy()
         self.role = iam.Role(
             self,
             "Role",
             assumed_by=self._cache.service_principal("states.amazonaws.com"),
             description="Stops SageMaker training jobs of ended launcher executions",
+            inline_policies={STOPPER_POLICY: self._policy},
         )
         self.state_machine = state_machine_with_logs(
             self,
@@ -88,7 +89,6 @@ class JobStopper(Construct):
             comment="Stops the SageMaker training jobs of ended launcher executions",
         )
         self._target = targets.SfnStateMachine(self.state_machine)  # one for every rule
-        self._policy = InlinePolicy(self.role, STOPPER_POLICY)
         for grant in (SEARCH_JOBS, LOG_DELIVERY_AND_TRACING):
             self._policy.add(grant.actions, grant.resources)
         self.rules: list[events.Rule] = []
@@ -112,11 +112,11 @@ class JobStopper(Construct):
         singletons[STOPPER_ID] = stopper
         return stopper
 
-    def watch(self, launcher: sfn.IStateMachine, job_name_prefix: str) -> events.Rule:
-        """Stop the jobs of `launcher`'s executions that end ABORTED, TIMED_OUT or FAILED;
-        returns the rule that now watches it."""
+    def watch(self, launcher_arn: str, job_name_prefix: str) -> events.Rule:
+        """Stop the jobs of the executions of launcher `launcher_arn` that end ABORTED,
+        TIMED_OUT or FAILED; returns the rule that now watches it."""
         self._grant(job_name_prefix)
-        arn = launcher.state_machine_arn
+        arn = launcher_arn
         if self._watched % LAUNCHERS_PER_RULE:
             rule = self.rules[-1]
             rule.add_event_pattern(detail={"stateMachineArn": [arn]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -120,8 +120,5 @@ def state_machine_with_logs(
     # permissions at creation: they are in the role itself.) E3601: cfn-lint checks task
     # resources (`arn:${Partition}:states:::...`) before DefinitionSubstitutions apply;
     # the tests execute every definition with the placeholders filled instead.
-    resource = cast(sfn.CfnStateMachine, state_machine.node.default_child)
-    ignore_cfn_lint(resource, ROLE_DEPENDENCY, "E3601")
-    for key, value in (metadata or {}).items():
-        resource.add_metadata(key, value)
+    ignore_cfn_lint(state_machine, ROLE_DEPENDENCY, "E3601", metadata=metadata)
     return state_machine

@@ -1,14 +1,17 @@
 """`QuotaGuard`: checks the jobs' SageMaker Service Quotas while `cdk deploy` runs.
 
 A custom resource whose Lambda runs this library's own checker
-(`cdk_sagemaker_training.aws.quotas.guard_handler`), packaged from the package directory.
+(`cdk_sagemaker_training.aws.quotas.guard_handler`), packaged from the files it imports.
 Launchers that depend on the guard are created only after the check has passed.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +23,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from cdk_sagemaker_training.aws.clients import QUOTA_ACTIONS
+from cdk_sagemaker_training.aws.permissions import QUOTA_ACTIONS
 from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
 from cdk_sagemaker_training.cdk.launcher_logs import LauncherLogsKey
 from cdk_sagemaker_training.core.model import JobSpec
@@ -32,6 +35,7 @@ HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
 HANDLER_MODULE = HANDLER.rpartition(".")[0]
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 RESOURCE_TYPE = "Custom::SageMakerQuotaGuard"
+BUNDLE_PREFIX = "cdk-sagemaker-training-handler-"
 
 
 class GuardMode(StrEnum):
@@ -90,22 +94,32 @@ def handler_files(package_dir: Path = PACKAGE_DIR, module: str = HANDLER_MODULE)
     return frozenset(path.relative_to(package_dir).as_posix() for path in found)
 
 
-def handler_asset_excludes(package_dir: Path = PACKAGE_DIR) -> list[str]:
-    """Asset exclude patterns that leave only the `handler_files` of the package.
+def handler_bundle(package_dir: Path = PACKAGE_DIR, root: Path | None = None) -> Path:
+    """A folder holding only the `handler_files` of the package, under its package name.
 
-    Computed from the files present, so modules added later stay out of the Lambda.
+    Content-addressed (`<root>/cdk-sagemaker-training-handler-<sha256>`, Default root:
+    the system temp folder), so it is written once per handler version and stays valid
+    for as long as a cloud assembly may point at it. Asset staging then copies and
+    fingerprints a handful of files instead of walking the whole package with exclude
+    patterns (files added to the package later stay out of the Lambda either way).
     """
-    keep = {f"{package_dir.name}/{name}" for name in handler_files(package_dir)}
-    keep_dirs = {str(Path(name).parent) for name in keep}
-    excludes = ["__pycache__", "*.pyc"]  # byte code may appear while synthesizing
-    for path in sorted(package_dir.parent.rglob("*")):
-        relative = path.relative_to(package_dir.parent).as_posix()
-        if any(relative.startswith(f"{excluded}/") for excluded in excludes):
-            continue  # inside a directory that is already excluded
-        kept = keep_dirs if path.is_dir() else keep
-        if relative not in kept and path.name != "__pycache__":
-            excludes.append(relative)
-    return excludes
+    files = sorted(handler_files(package_dir))
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(f"{name}\0".encode())
+        digest.update((package_dir / name).read_bytes())
+    bundle = (root or Path(tempfile.gettempdir())) / f"{BUNDLE_PREFIX}{digest.hexdigest()}"
+    if not bundle.is_dir():
+        partial = Path(tempfile.mkdtemp(prefix=f"{bundle.name}.", dir=bundle.parent))
+        for name in files:
+            target = partial / package_dir.name / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(package_dir / name, target)
+        try:
+            partial.rename(bundle)
+        except OSError:  # another process wrote the same bundle first
+            shutil.rmtree(partial, ignore_errors=True)
+    return bundle
 
 
 class QuotaGuard(Construct):
@@ -197,7 +211,7 @@ class QuotaGuard(Construct):
             "Handler",
             runtime=HANDLER_RUNTIME,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(str(PACKAGE_DIR.parent), exclude=handler_asset_excludes()),
+            code=lambda_.Code.from_asset(str(handler_bundle())),
             role=role,
             log_group=log_group,
             timeout=Duration.minutes(2),

@@ -30,7 +30,12 @@ from constructs import Construct
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk._private.inline_policy import policy_document
 from cdk_sagemaker_training.cdk._private.lint import ROLE_DEPENDENCY, ignore_cfn_lint
-from cdk_sagemaker_training.cdk._private.scope_cache import StackCache, stack_cache, stack_of
+from cdk_sagemaker_training.cdk._private.scope_cache import (
+    StackCache,
+    record_stack,
+    stack_cache,
+    stack_of,
+)
 from cdk_sagemaker_training.cdk._private.validation import report_findings
 from cdk_sagemaker_training.cdk.execution_role import (
     KMS_ACTIONS,
@@ -217,6 +222,7 @@ class TrainingJob(Construct):
         super().__init__(scope, construct_id)
         self.integration = integration
         self._stack = stack_of(scope)
+        record_stack(self, self._stack)
         self._cache = stack_cache(self._stack)
         self._region = self._cache.region
         self._state_machine: sfn.StateMachine | None = None
@@ -232,7 +238,7 @@ class TrainingJob(Construct):
             self.findings = check_job(self._spec, region=self._region)
             self.findings += option_conflicts(
                 self._spec,
-                where=self.node.path,
+                where=lambda: self.node.path,
                 role=role is not None,
                 group=warm_pool_group.name if warm_pool_group is not None else None,
                 output_bucket=output_bucket is not None,
@@ -303,6 +309,12 @@ class TrainingJob(Construct):
         self._built()
         assert self._state_machine is not None
         return self._state_machine
+
+    @property
+    def state_machine_arn(self) -> str:
+        """The launcher's ARN (a token)."""
+        self._built()
+        return self._state_machine_arn
 
     @property
     def role(self) -> iam.IRole:
@@ -457,7 +469,8 @@ class TrainingJob(Construct):
             # Names the job in the template, for `cdk_sagemaker_training.testing` and readers.
             metadata={LAUNCHER_METADATA: {"job": spec.name}},
         )
-        JobStopper.of(self._stack, logs_key).watch(state_machine, spec.name)
+        self._state_machine_arn = state_machine.state_machine_arn  # read once: a round trip
+        JobStopper.of(self._stack, logs_key).watch(self._state_machine_arn, spec.name)
         return state_machine
 
     def _launcher_grants(self, spec: JobSpec, role_arn: str) -> list[Grant]:
@@ -521,7 +534,7 @@ class TrainingJob(Construct):
             service="SFN",
             action="startExecution",
             parameters={
-                "stateMachineArn": self.state_machine.state_machine_arn,
+                "stateMachineArn": self.state_machine_arn,
                 "input": json.dumps(
                     {"startedBy": "deploy", "definitionSha256": self.definition_digest()}
                 ),
@@ -539,7 +552,7 @@ class TrainingJob(Construct):
                 [
                     iam.PolicyStatement(
                         actions=["states:StartExecution"],
-                        resources=[self.state_machine.state_machine_arn],
+                        resources=[self.state_machine_arn],
                     )
                 ]
             ),

@@ -6,6 +6,8 @@ an option; where both say something about the same thing, these findings fail sy
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cdk_sagemaker_training.core.codes import define
 from cdk_sagemaker_training.core.findings import Finding, Severity
 from cdk_sagemaker_training.core.model import JobSpec
@@ -55,7 +57,7 @@ CDK004 = define(
 def option_conflicts(
     spec: JobSpec,
     *,
-    where: str,
+    where: Callable[[], str],
     role: bool,
     group: str | None,
     output_bucket: bool,
@@ -67,25 +69,30 @@ def option_conflicts(
     """Construct options that contradict the job definition (or each other).
 
     The booleans say whether each option was given (Default: not); `group` is the name of
-    the `WarmPoolGroup` given, if any. `where`: the construct path, for the findings.
+    the `WarmPoolGroup` given, if any. `where`: returns the construct path, for the
+    findings (asked only when there is one).
     """
-    findings = []
+    findings: list[Finding] = []
+
+    def at(key: str) -> str:
+        return f"{where()}:{key}"
+
     if (vpc or security_groups) and spec.uses_vpc:
         findings.append(
-            CDK005.finding(f"{where}:subnets", "received vpc=/security_groups= and subnets keys")
+            CDK005.finding(at("subnets"), "received vpc=/security_groups= and subnets keys")
         )
     elif vpc != security_groups:
         one, other = ("vpc=", "security_groups=") if vpc else ("security_groups=", "vpc=")
-        findings.append(CDK005.finding(f"{where}:{other}", f"received {one} without {other}"))
+        findings.append(CDK005.finding(at(other), f"received {one} without {other}"))
     for given, key in ((volume_key, "volume_kms_key"), (output_key, "output_kms_key")):
         if given and getattr(spec, key) is not None:
-            findings.append(CDK006.finding(f"{where}:{key}", f"received an IKey option and {key}"))
+            findings.append(CDK006.finding(at(key), f"received an IKey option and {key}"))
     if role and spec.role is not None:
-        findings.append(CDK001.finding(f"{where}:role", f"received role= and role {spec.role!r}"))
+        findings.append(CDK001.finding(at("role"), f"received role= and role {spec.role!r}"))
     if group is not None and spec.warm_pool_group not in (None, group):
         findings.append(
             CDK002.finding(
-                f"{where}:warm_pool_group",
+                at("warm_pool_group"),
                 f"received warm_pool_group {spec.warm_pool_group!r} and a WarmPoolGroup "
                 f"named {group!r}",
             )
@@ -93,12 +100,10 @@ def option_conflicts(
     if output_bucket and spec.output_path is not None:
         findings.append(
             CDK003.finding(
-                f"{where}:output_path",
+                at("output_path"),
                 f"received output_bucket= and output_path {spec.output_path!r}",
             )
         )
     if group is not None and (role or spec.role is not None):
-        findings.append(
-            CDK004.finding(f"{where}:role", f"received a role for a job of group {group!r}")
-        )
+        findings.append(CDK004.finding(at("role"), f"received a role for a job of group {group!r}"))
     return findings

@@ -16,12 +16,12 @@ from botocore.exceptions import ClientError
 from cdk_sagemaker_training.aws.clients import (
     DEFAULT_RETRY,
     PAGE_SIZE,
-    QUOTA_ACTIONS,
     Client,
     Retry,
     aws_access,
     error_message,
 )
+from cdk_sagemaker_training.aws.permissions import QUOTA_ACTIONS
 from cdk_sagemaker_training.core.quota_requirements import QuotaKind, QuotaRequirement
 
 SERVICE_CODE = "sagemaker"

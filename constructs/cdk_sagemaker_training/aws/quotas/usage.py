@@ -9,11 +9,11 @@ from typing import Any
 from cdk_sagemaker_training.aws.clients import (
     DEFAULT_RETRY,
     PAGE_SIZE,
-    USAGE_ACTIONS,
     Client,
     Retry,
     aws_access,
 )
+from cdk_sagemaker_training.aws.permissions import USAGE_ACTIONS
 from cdk_sagemaker_training.core.quota_requirements import QuotaKind, quota_name
 
 

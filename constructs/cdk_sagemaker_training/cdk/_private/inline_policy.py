@@ -2,12 +2,12 @@
 
 Jobs add grants one by one (and a warm-pool group's jobs share a role). Building a CDK
 `PolicyStatement` per grant costs several jsii round trips; at hundreds of jobs that
-dominates synthesis. Here grants are plain data, merged by (actions, conditions), and
-the role's `Policies` property is one `Lazy` value that CDK (and cdk-nag) resolve: it is
-computed at synthesis, after every construct has added its grants.
+dominates synthesis. Here grants are plain data, merged by (actions, conditions), in a
+`PolicyDocument` whose `resolve` CDK (and cdk-nag) call at synthesis, after every
+construct has added its grants. The role takes it in `inline_policies` when it is
+created: one round trip, and no reaching into the role's L1 afterwards.
 
-The role is created without `inline_policies`, so this is its only `Policies` entry;
-what a consumer adds with `role.add_to_policy(...)` or `role.attach_inline_policy(...)`
+What a consumer adds with `role.add_to_policy(...)` or `role.attach_inline_policy(...)`
 is a separate `AWS::IAM::Policy` that CDK renders as usual.
 """
 
@@ -15,30 +15,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
-import jsii
-from aws_cdk import IStableAnyProducer, Lazy
+from aws_cdk import IResolveContext
 from aws_cdk import aws_iam as iam
 
 from cdk_sagemaker_training.launcher.grants import POLICY_VERSION, Grant, statement_json
 
 
 def policy_document(grants: Sequence[Grant]) -> iam.PolicyDocument:
-    """A policy document of `grants`, built in one call."""
+    """A policy document of `grants`, built in one call (CDK minimizes it as usual)."""
     return iam.PolicyDocument.from_json(
         {"Version": POLICY_VERSION, "Statement": [statement_json(g) for g in grants]}
     )
 
 
-@jsii.implements(IStableAnyProducer)
-class InlinePolicy:
-    """Allow-statements of one inline policy of `role`, merged and rendered at synthesis."""
+class InlinePolicy(iam.PolicyDocument):
+    """Allow-statements of one inline policy, merged and rendered at synthesis.
 
-    def __init__(self, role: iam.Role, name: str) -> None:
-        self.name = name
+    Pass it to the role: `iam.Role(..., inline_policies={name: policy})`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
         self._resources: dict[tuple[tuple[str, ...], str], list[str]] = {}
-        cast(iam.CfnRole, role.node.default_child).policies = Lazy.any(self)
 
     def add(
         self,
@@ -59,11 +59,7 @@ class InlinePolicy:
             for (actions, conditions), resources in self._resources.items()
         ]
 
-    def produce(self) -> Any:
-        """The role's `Policies` property, as the L1 takes it (called by CDK at synth)."""
-        return [
-            {
-                "policyName": self.name,
-                "policyDocument": {"Version": POLICY_VERSION, "Statement": self.statements()},
-            }
-        ]
+    def resolve(self, context: IResolveContext) -> Any:
+        """The policy document (called by CDK at synthesis, in place of the statements
+        a `PolicyDocument` would hold)."""
+        return {"Version": POLICY_VERSION, "Statement": self.statements()}

@@ -20,10 +20,20 @@ from constructs import IConstruct
 
 from cdk_sagemaker_training.cdk._private.nag import WildcardAcknowledgements
 
+_STACKS: WeakKeyDictionary[IConstruct, Stack] = WeakKeyDictionary()
+
 
 def stack_of(scope: IConstruct) -> Stack:
-    """`Stack.of(scope)`, without the round trip when `scope` is the stack itself."""
-    return scope if isinstance(scope, Stack) else Stack.of(scope)
+    """`Stack.of(scope)`, without the round trip when `scope` is the stack itself or a
+    construct that recorded its stack (`record_stack`)."""
+    if isinstance(scope, Stack):
+        return scope
+    return _STACKS.get(scope) or Stack.of(scope)
+
+
+def record_stack(construct: IConstruct, stack: Stack) -> None:
+    """Remember that `construct` lives in `stack`, for `stack_of` of its children."""
+    _STACKS[construct] = stack
 
 
 class StackCache:
