@@ -7,7 +7,8 @@ and FAILED from EventBridge and stops the jobs tagged with that execution's ARN.
 
 The stack's launchers share EventBridge rules: each rule lists up to `LAUNCHERS_PER_RULE`
 launcher ARNs in its pattern (a rule per launcher cost a resource and about ten jsii
-round trips per job). The stopper's role holds all its grants in one inline policy.
+round trips per job), read from a Python list when the app synthesizes (no round trip
+per launcher). The stopper's role holds all its grants in one inline policy.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import Stack
+import jsii
+from aws_cdk import IStableListProducer, Lazy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -65,6 +67,18 @@ LAUNCHERS_PER_RULE = (EVENT_PATTERN_MAX_LENGTH - len(json.dumps(_event_pattern([
 generates."""
 
 
+@jsii.implements(IStableListProducer)
+class _Listed:
+    """A list CDK reads when it synthesizes (`Lazy.list`): one rule's launcher ARNs."""
+
+    def __init__(self, values: list[str]) -> None:
+        self._values = values
+
+    def produce(self) -> list[str]:
+        """The list as it is at synthesis."""
+        return self._values
+
+
 class JobStopper(Construct):
     """The stack's stopper; `JobStopper.of(stack, key)` creates it on first use."""
 
@@ -94,6 +108,8 @@ class JobStopper(Construct):
         self.rules: list[events.Rule] = []
         """The rules feeding the stopper, each watching up to `LAUNCHERS_PER_RULE`."""
         self._watched = 0
+        self._arns: list[list[str]] = []
+        """The launcher ARNs each rule watches (rendered into its pattern at synthesis)."""
         self._cache.wildcards.add(
             self.role,
             ["*"],
@@ -116,26 +132,26 @@ class JobStopper(Construct):
         """Stop the jobs of the executions of launcher `launcher_arn` that end ABORTED,
         TIMED_OUT or FAILED; returns the rule that now watches it."""
         self._grant(job_name_prefix)
-        arn = launcher_arn
-        if self._watched % LAUNCHERS_PER_RULE:
-            rule = self.rules[-1]
-            rule.add_event_pattern(detail={"stateMachineArn": [arn]})
-        else:
-            pattern = _event_pattern([arn])
-            rule = events.Rule(
-                self,
-                f"{RULE_ID_PREFIX}{len(self.rules) + 1}",
-                description="Stops the training jobs of launcher runs that ended early",
-                event_pattern=events.EventPattern(
-                    source=pattern["source"],
-                    detail_type=pattern["detail-type"],
-                    detail=pattern["detail"],
-                ),
-                targets=[self._target],
+        if not self._watched % LAUNCHERS_PER_RULE:
+            arns: list[str] = []
+            pattern = _event_pattern(Lazy.list(_Listed(arns)))
+            self._arns.append(arns)
+            self.rules.append(
+                events.Rule(
+                    self,
+                    f"{RULE_ID_PREFIX}{len(self.rules) + 1}",
+                    description="Stops the training jobs of launcher runs that ended early",
+                    event_pattern=events.EventPattern(
+                        source=pattern["source"],
+                        detail_type=pattern["detail-type"],
+                        detail=pattern["detail"],
+                    ),
+                    targets=[self._target],
+                )
             )
-            self.rules.append(rule)
+        self._arns[-1].append(launcher_arn)  # the rule's pattern reads the list at synthesis
         self._watched += 1
-        return rule
+        return self.rules[-1]
 
     def _grant(self, job_name_prefix: str) -> None:
         grant = stop_grant(job_name_prefix, pseudo.STACK_ARNS)

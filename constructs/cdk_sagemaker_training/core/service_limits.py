@@ -18,11 +18,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.model import Shape
-
 from cdk_sagemaker_training.core import compiler
 from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.request import CODE_CHANNEL
+from cdk_sagemaker_training.core.service_model import ModelShape
 
 INTEGER_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 """The ranges of the model's integer shapes (Smithy `integer` is int32, `long` int64)."""
@@ -64,7 +63,7 @@ def _size_problem(size: int, metadata: Mapping[str, Any], unit: str) -> str | No
     return None
 
 
-def _string(value: str, shape: Shape, path: tuple[str | int, ...]) -> Iterator[ModelViolation]:
+def _string(value: str, shape: ModelShape, path: tuple[str | int, ...]) -> Iterator[ModelViolation]:
     problem = _size_problem(len(value), shape.metadata, "characters")
     if problem is not None:
         yield ModelViolation(path, f"received {problem}")
@@ -78,7 +77,7 @@ def _string(value: str, shape: Shape, path: tuple[str | int, ...]) -> Iterator[M
         yield ModelViolation(path, f"received {_describe(value)}, not a value the API allows")
 
 
-def _number(value: int, shape: Shape, path: tuple[str | int, ...]) -> Iterator[ModelViolation]:
+def _number(value: int, shape: ModelShape, path: tuple[str | int, ...]) -> Iterator[ModelViolation]:
     low, high = INTEGER_RANGE[shape.type_name]
     low = max(low, shape.metadata.get("min", low))
     high = min(high, shape.metadata.get("max", high))
@@ -87,12 +86,12 @@ def _number(value: int, shape: Shape, path: tuple[str | int, ...]) -> Iterator[M
 
 
 def model_violations(
-    value: Any, shape: Shape, path: tuple[str | int, ...] = ()
+    value: Any, shape: ModelShape, path: tuple[str | int, ...] = ()
 ) -> Iterator[ModelViolation]:
     """Every bound, pattern and enum of `shape` that `value` breaks (types are botocore's)."""
     kind = shape.type_name
     if kind == "structure" and isinstance(value, dict):
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
+        for name, member in shape.members.items():
             if value.get(name) is not None:
                 yield from model_violations(value[name], member, (*path, name))
     elif kind in ("list", "map") and isinstance(value, list | dict):
@@ -101,11 +100,11 @@ def model_violations(
             yield ModelViolation(path, f"received {problem}")
         if isinstance(value, list):
             for index, item in enumerate(value):
-                yield from model_violations(item, shape.member, (*path, index))  # type: ignore[attr-defined]
+                yield from model_violations(item, shape.member, (*path, index))
         else:
             for key, item in value.items():
-                yield from model_violations(key, shape.key, (*path, key))  # type: ignore[attr-defined]
-                yield from model_violations(item, shape.value, (*path, key))  # type: ignore[attr-defined]
+                yield from model_violations(key, shape.key, (*path, key))
+                yield from model_violations(item, shape.value, (*path, key))
     elif kind == "string" and isinstance(value, str):
         yield from _string(value, shape, path)
     elif kind in INTEGER_RANGE and isinstance(value, int) and not isinstance(value, bool):
