@@ -147,7 +147,7 @@ def guard_launchers(
     dependency on another stack's guard into this same stack dependency)."""
     first, *rest = stacks
     guard = QuotaGuard(first, QUOTA_GUARD_ID, jobs=specs, mode=mode, logs_key=first.logs_key)
-    if guard.resource is None:  # the guard is off: nothing to wait for
+    if guard.resource is None:  # off, or no quota to check: nothing to wait for
         return guard
     for job in first.jobs:
         job.node.add_dependency(guard)

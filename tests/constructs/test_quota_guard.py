@@ -233,6 +233,44 @@ def test_handler_files_follow_run_time_imports_only(tmp_path: Path) -> None:
     assert sorted(p.name for p in bundles.iterdir()) == sorted([bundle.name, changed.name])
 
 
+def _handler_package(root: Path) -> Path:
+    package = root / "cdk_sagemaker_training"
+    _write(
+        package,
+        {
+            "__init__.py": "",
+            "aws/__init__.py": "",
+            "aws/quotas/__init__.py": "",
+            "aws/quotas/guard_handler.py": "import json\n",
+        },
+    )
+    return package
+
+
+@pytest.mark.parametrize("tamper", ["content", "extra file", "others may enter"])
+def test_a_bundle_folder_not_exactly_ours_is_not_used(tmp_path: Path, tamper: str) -> None:
+    """A folder already at the bundle's name (say, made by another user of a shared temp
+    folder) is used only when it is private and holds exactly the handler's files."""
+    package = _handler_package(tmp_path / "src")
+    bundles = tmp_path / "bundles"
+    bundles.mkdir()
+    expected = handler_bundle(package, bundles)
+    handler = expected / "cdk_sagemaker_training/aws/quotas/guard_handler.py"
+    if tamper == "content":
+        handler.write_text("import os; os.system('steal')\n")
+    elif tamper == "extra file":
+        (expected / "cdk_sagemaker_training/evil.py").write_text("")
+    else:
+        expected.chmod(0o755)
+    used = handler_bundle(package, bundles)
+    assert used != expected
+    assert (used / "cdk_sagemaker_training/aws/quotas/guard_handler.py").read_text() == (
+        "import json\n"
+    )
+    assert used.stat().st_mode & 0o077 == 0
+    assert handler_bundle(package, bundles) != expected  # never trusted later either
+
+
 def test_unknown_mode_is_rejected() -> None:
     with pytest.raises(ValueError, match="sometimes"):
         QuotaGuard(cdk.Stack(), "Guard", jobs=[WARM_JOB], mode="sometimes")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -102,24 +103,50 @@ def handler_bundle(package_dir: Path = PACKAGE_DIR, root: Path | None = None) ->
     for as long as a cloud assembly may point at it. Asset staging then copies and
     fingerprints a handful of files instead of walking the whole package with exclude
     patterns (files added to the package later stay out of the Lambda either way).
+
+    An existing folder is used only when this user owns it, nobody else may enter it
+    and it holds exactly these files: in a shared temp folder another user could have
+    made one first. Otherwise the files go to a new private folder.
     """
-    files = sorted(handler_files(package_dir))
+    files = {name: (package_dir / name).read_bytes() for name in sorted(handler_files(package_dir))}
     digest = hashlib.sha256()
-    for name in files:
-        digest.update(f"{name}\0".encode())
-        digest.update((package_dir / name).read_bytes())
+    for name, content in files.items():
+        digest.update(f"{name}\0".encode() + content)
     bundle = (root or Path(tempfile.gettempdir())) / f"{BUNDLE_PREFIX}{digest.hexdigest()}"
-    if not bundle.is_dir():
-        partial = Path(tempfile.mkdtemp(prefix=f"{bundle.name}.", dir=bundle.parent))
-        for name in files:
-            target = partial / package_dir.name / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(package_dir / name, target)
-        try:
-            partial.rename(bundle)
-        except OSError:  # another process wrote the same bundle first
+    if _holds_exactly(bundle, package_dir.name, files):
+        return bundle
+    partial = Path(tempfile.mkdtemp(prefix=f"{bundle.name}.", dir=bundle.parent))  # mode 0700
+    for name, content in files.items():
+        target = partial / package_dir.name / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    try:
+        partial.rename(bundle)
+    except OSError:  # a folder of that name exists: keep ours unless that one is sound
+        if _holds_exactly(bundle, package_dir.name, files):
             shutil.rmtree(partial, ignore_errors=True)
+            return bundle
+        return partial
     return bundle
+
+
+def _holds_exactly(folder: Path, package: str, files: Mapping[str, bytes]) -> bool:
+    """Whether `folder` is private to this user and holds exactly `files` under `package`."""
+    try:
+        status = folder.stat()
+        if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o077):
+            return False
+        found = {
+            path.relative_to(folder / package).as_posix(): path
+            for path in folder.rglob("*")
+            if path.is_file() or path.is_symlink()
+        }
+        return found.keys() == files.keys() and all(
+            not path.is_symlink() and path.read_bytes() == files[name]
+            for name, path in found.items()
+        )
+    except (OSError, ValueError):  # missing, unreadable, or a file outside `package`
+        return False
 
 
 class QuotaGuard(Construct):
