@@ -69,20 +69,19 @@ def service_definition() -> dict[str, Any]:
 class ModelShape:
     """One shape of the model, read the way `botocore.model.Shape` reads it."""
 
-    def __init__(self, name: str, shapes: Mapping[str, Any]) -> None:
+    def __init__(self, name: str, model: Mapping[str, Any]) -> None:
         self.name = name
-        self._shapes = shapes
-        model = shapes[name]
+        self._model = model
         self.type_name: str = model["type"]
         self.metadata: dict[str, Any] = {k: model[k] for k in METADATA_KEYS if k in model}
 
     def _ref(self, key: str) -> ModelShape:
-        return _shape(self._shapes[self.name][key]["shape"])
+        return _shape(self._model[key]["shape"])
 
     @functools.cached_property
     def members(self) -> dict[str, ModelShape]:
         """A structure's members, in model order."""
-        refs = self._shapes[self.name].get("members", {})
+        refs = self._model.get("members", {})
         return {member: _shape(ref["shape"]) for member, ref in refs.items()}
 
     @property
@@ -109,7 +108,7 @@ class ModelShape:
 
 @functools.cache
 def _shape(name: str) -> ModelShape:
-    return ModelShape(name, service_definition()["shapes"])
+    return ModelShape(name, service_definition()["shapes"][name])
 
 
 @functools.cache
