@@ -19,6 +19,7 @@ from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
 from cdk_sagemaker_training.cdk.quota_guard import (
+    BUNDLE_PREFIX,
     HANDLER,
     GuardMode,
     QuotaGuard,
@@ -221,13 +222,13 @@ def test_handler_files_follow_run_time_imports_only(tmp_path: Path) -> None:
     }
     bundles = tmp_path / "bundles"
     bundles.mkdir()
-    bundle = handler_bundle(package, bundles)
+    bundle = handler_bundle(bundles, package)
     copied = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
     assert copied == {f"cdk_sagemaker_training/{name}" for name in handler_files(package)}
     assert (bundle / "cdk_sagemaker_training/aws/clients.py").read_text() == "import boto3\n"
-    assert handler_bundle(package, bundles) == bundle  # content-addressed: written once
+    assert handler_bundle(bundles, package) == bundle  # content-addressed: written once
     (package / "aws/clients.py").write_text("import botocore\n")
-    changed = handler_bundle(package, bundles)
+    changed = handler_bundle(bundles, package)
     assert changed != bundle
     assert (changed / "cdk_sagemaker_training/aws/clients.py").read_text() == "import botocore\n"
     assert sorted(p.name for p in bundles.iterdir()) == sorted([bundle.name, changed.name])
@@ -247,28 +248,29 @@ def _handler_package(root: Path) -> Path:
     return package
 
 
-@pytest.mark.parametrize("tamper", ["content", "extra file", "others may enter"])
-def test_a_bundle_folder_not_exactly_ours_is_not_used(tmp_path: Path, tamper: str) -> None:
-    """A folder already at the bundle's name (say, made by another user of a shared temp
-    folder) is used only when it is private and holds exactly the handler's files."""
+@pytest.mark.parametrize("damage", ["content", "extra file", "missing file"])
+def test_a_bundle_that_is_not_exactly_the_handler_is_rewritten(tmp_path: Path, damage: str) -> None:
     package = _handler_package(tmp_path / "src")
-    bundles = tmp_path / "bundles"
-    bundles.mkdir()
-    expected = handler_bundle(package, bundles)
-    handler = expected / "cdk_sagemaker_training/aws/quotas/guard_handler.py"
-    if tamper == "content":
+    bundles = tmp_path / "cdk.out"
+    bundle = handler_bundle(bundles, package)
+    handler = bundle / "cdk_sagemaker_training/aws/quotas/guard_handler.py"
+    if damage == "content":
         handler.write_text("import os; os.system('steal')\n")
-    elif tamper == "extra file":
-        (expected / "cdk_sagemaker_training/evil.py").write_text("")
+    elif damage == "extra file":
+        (bundle / "cdk_sagemaker_training/evil.py").write_text("")
     else:
-        expected.chmod(0o755)
-    used = handler_bundle(package, bundles)
-    assert used != expected
-    assert (used / "cdk_sagemaker_training/aws/quotas/guard_handler.py").read_text() == (
-        "import json\n"
-    )
-    assert used.stat().st_mode & 0o077 == 0
-    assert handler_bundle(package, bundles) != expected  # never trusted later either
+        handler.unlink()
+    assert handler_bundle(bundles, package) == bundle
+    files = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert files == {f"cdk_sagemaker_training/{name}" for name in handler_files(package)}
+    assert handler.read_text() == "import json\n"
+    assert [p.name for p in bundles.iterdir()] == [bundle.name]  # no partial copy left
+
+
+def test_the_bundle_lives_in_the_cloud_assembly(synth: Synth) -> None:
+    bundles = [p for p in synth.outdir.iterdir() if p.name.startswith(BUNDLE_PREFIX)]
+    assert len(bundles) == 1
+    assert (bundles[0] / "cdk_sagemaker_training/aws/quotas/guard_handler.py").is_file()
 
 
 def test_unknown_mode_is_rejected() -> None:

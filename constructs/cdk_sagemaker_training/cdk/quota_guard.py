@@ -10,14 +10,21 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, CfnOutput, CustomResource, Duration, RemovalPolicy, Validations
+from aws_cdk import (
+    Acknowledgment,
+    CfnOutput,
+    CustomResource,
+    Duration,
+    RemovalPolicy,
+    Stage,
+    Validations,
+)
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -36,7 +43,7 @@ HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
 HANDLER_MODULE = HANDLER.rpartition(".")[0]
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 RESOURCE_TYPE = "Custom::SageMakerQuotaGuard"
-BUNDLE_PREFIX = "cdk-sagemaker-training-handler-"
+BUNDLE_PREFIX = ".cdk-sagemaker-training-handler-"
 
 
 class GuardMode(StrEnum):
@@ -95,58 +102,51 @@ def handler_files(package_dir: Path = PACKAGE_DIR, module: str = HANDLER_MODULE)
     return frozenset(path.relative_to(package_dir).as_posix() for path in found)
 
 
-def handler_bundle(package_dir: Path = PACKAGE_DIR, root: Path | None = None) -> Path:
-    """A folder holding only the `handler_files` of the package, under its package name.
+def handler_bundle(root: Path, package_dir: Path = PACKAGE_DIR) -> Path:
+    """A folder in `root` holding only the `handler_files` of the package, under its
+    package name: `<root>/.cdk-sagemaker-training-handler-<sha256 of the files>`.
 
-    Content-addressed (`<root>/cdk-sagemaker-training-handler-<sha256>`, Default root:
-    the system temp folder), so it is written once per handler version and stays valid
-    for as long as a cloud assembly may point at it. Asset staging then copies and
-    fingerprints a handful of files instead of walking the whole package with exclude
-    patterns (files added to the package later stay out of the Lambda either way).
-
-    An existing folder is used only when this user owns it, nobody else may enter it
-    and it holds exactly these files: in a shared temp folder another user could have
-    made one first. Otherwise the files go to a new private folder.
+    `QuotaGuard` puts it in the app's cloud assembly folder (`cdk.out`), next to the
+    staged assets: always writable, private to the project, and there for as long as the
+    assembly may point at it. Asset staging then copies and fingerprints a handful of
+    files instead of walking the whole package with exclude patterns (files added to the
+    package later stay out of the Lambda either way). The folder is written once per
+    handler version; a copy that does not hold exactly these files is replaced.
     """
     files = {name: (package_dir / name).read_bytes() for name in sorted(handler_files(package_dir))}
     digest = hashlib.sha256()
     for name, content in files.items():
         digest.update(f"{name}\0".encode() + content)
-    bundle = (root or Path(tempfile.gettempdir())) / f"{BUNDLE_PREFIX}{digest.hexdigest()}"
-    if _holds_exactly(bundle, package_dir.name, files):
+    bundle = root / f"{BUNDLE_PREFIX}{digest.hexdigest()}"
+    if _holds_exactly(bundle / package_dir.name, files):
         return bundle
-    partial = Path(tempfile.mkdtemp(prefix=f"{bundle.name}.", dir=bundle.parent))  # mode 0700
+    root.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f"{bundle.name}.", dir=root))
     for name, content in files.items():
         target = partial / package_dir.name / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    try:
-        partial.rename(bundle)
-    except OSError:  # a folder of that name exists: keep ours unless that one is sound
-        if _holds_exactly(bundle, package_dir.name, files):
-            shutil.rmtree(partial, ignore_errors=True)
-            return bundle
-        return partial
+    shutil.rmtree(bundle, ignore_errors=True)  # a damaged or tampered copy
+    partial.rename(bundle)
     return bundle
 
 
-def _holds_exactly(folder: Path, package: str, files: Mapping[str, bytes]) -> bool:
-    """Whether `folder` is private to this user and holds exactly `files` under `package`."""
-    try:
-        status = folder.stat()
-        if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o077):
-            return False
-        found = {
-            path.relative_to(folder / package).as_posix(): path
-            for path in folder.rglob("*")
-            if path.is_file() or path.is_symlink()
-        }
-        return found.keys() == files.keys() and all(
-            not path.is_symlink() and path.read_bytes() == files[name]
-            for name, path in found.items()
-        )
-    except (OSError, ValueError):  # missing, unreadable, or a file outside `package`
+def _holds_exactly(folder: Path, files: Mapping[str, bytes]) -> bool:
+    """Whether `folder` holds exactly `files` (relative names -> contents)."""
+    if not folder.is_dir():
         return False
+    found = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if not p.is_dir()}
+    return found.keys() == files.keys() and all(
+        path.is_file() and not path.is_symlink() and path.read_bytes() == files[name]
+        for name, path in found.items()
+    )
+
+
+def _assembly_dir(scope: Construct) -> Path:
+    """The cloud assembly folder of the app or stage `scope` is in."""
+    stage = Stage.of(scope)
+    assert stage is not None  # in Python every construct tree has an App or Stage at its root
+    return Path(stage.outdir)
 
 
 class QuotaGuard(Construct):
@@ -238,7 +238,7 @@ class QuotaGuard(Construct):
             "Handler",
             runtime=HANDLER_RUNTIME,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(str(handler_bundle())),
+            code=lambda_.Code.from_asset(str(handler_bundle(_assembly_dir(self)))),
             role=role,
             log_group=log_group,
             timeout=Duration.minutes(2),
