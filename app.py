@@ -4,11 +4,14 @@ or their delivery pipeline (`-c pipeline=gitops/pipeline.yaml`)."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
-from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from cdk_sagemaker_training import JobSpec, SpecError, load_jobs
 from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH
@@ -39,13 +42,49 @@ def read_ahead(environ: Mapping[str, str]) -> tuple[str, Future[list[JobSpec]]] 
     return path, future
 
 
+def warm_up_validation() -> Callable[[], None]:
+    """Start aws-cdk-lib's template validation engine in a thread; returns the function
+    that waits for it.
+
+    `app.synth()` checks every template with a WebAssembly rule engine that it builds
+    once per process (about 2 s of node's time, the largest single cost of synthesis).
+    Synthesizing an empty App into a temporary folder builds it now, so that node builds
+    it while Python imports the constructs and parses job files. Until the returned
+    function has returned, the caller must not call aws-cdk-lib: the jsii runtime serves
+    one request at a time. The empty App reads the same context and environment as the
+    real one, so it validates (and builds the engine) only if the real one would.
+    """
+    from aws_cdk import App
+
+    def build() -> None:
+        with tempfile.TemporaryDirectory(prefix="cdk-warm-up-") as outdir:
+            try:
+                App(
+                    outdir=outdir,
+                    auto_synth=False,
+                    analytics_reporting=False,
+                    performance_reporting=False,
+                    tree_metadata=False,
+                ).synth()
+            except Exception:
+                return
+
+    thread = threading.Thread(target=build, name="cdk-validation-warm-up", daemon=True)
+    thread.start()
+    return thread.join
+
+
 def main() -> int:
     """Synthesize; bad input prints its findings (exit 2) or validation errors (exit 1)."""
     ahead = read_ahead(os.environ)
     from aws_cdk import App  # loads while the job files are read
 
-    from stacks import build_app
+    warmed_up = warm_up_validation()
+    from stacks import build_app  # no aws-cdk-lib call while importing
 
+    if ahead:
+        wait([ahead[1]])
+    warmed_up()
     app = App()
     try:
         pipeline = app.node.try_get_context("pipeline")
@@ -68,5 +107,23 @@ def main() -> int:
     return 0
 
 
+def exit_without_teardown(code: list[int]) -> None:
+    """Exit with `code[0]` at once, skipping the interpreter's teardown (about 0.3 s of
+    freeing aws-cdk-lib's modules and jsii's objects, which nothing needs); an empty
+    `code` (an unexpected error) exits the usual way.
+
+    Register it before aws-cdk-lib loads: exit handlers run last-registered first, so
+    this one runs after jsii's, which stops node and forwards the last of its output.
+    The cloud assembly is complete by then: node wrote it before `app.synth()` returned.
+    """
+    if code:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_code: list[int] = []
+    atexit.register(exit_without_teardown, exit_code)
+    exit_code.append(main())
+    sys.exit(exit_code[0])

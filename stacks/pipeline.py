@@ -32,8 +32,6 @@ PIPELINE_STACK_ID = "TrainingPipeline"
 READER_STACK_PREFIX = "QuotaReader-"
 READER_PROFILE = "quota-reader"
 """The AWS CLI profile the quota gate writes: the reader role, from CodeBuild's credentials."""
-BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
-"""Documented to provide Python 3.11+, Node.js 20 and make, as `make install` needs."""
 INSTALL_COMMANDS = ("make install",)
 """The README's install (`.venv` from requirements, the CDK CLI from package-lock.json)."""
 CLI = ".venv/bin/cdk-sagemaker-training"
@@ -163,7 +161,10 @@ class TrainingPipelineStack(Stack):
             cross_account_keys=True,  # stages deploy to other accounts
             enable_key_rotation=True,
             code_build_defaults=pipelines.CodeBuildOptions(
-                build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE)
+                # Documented to provide Python 3.11+, Node.js 20 and make (`make install`).
+                build_environment=codebuild.BuildEnvironment(
+                    build_image=codebuild.LinuxBuildImage.STANDARD_7_0
+                )
             ),
         )
         self.stages: dict[str, TrainingStage] = {}

@@ -95,22 +95,26 @@ def nag_run(tmp_path_factory: pytest.TempPathFactory) -> NagRun:
                     "Role"
                 ),
                 "Jobs/Job/LauncherRole": launcher,
+                "Jobs/Job": job,
             }.items()
         },
     )
 
 
-@pytest.mark.parametrize("role", ["Jobs/Role/Role", "Jobs/Job/ExecutionRole/Role"])
-def test_execution_role_ids_equal_cdk_nag_findings(nag_run: NagRun, role: str) -> None:
-    assert nag_run.acknowledged[role] == nag_run.reported[role]
+def test_execution_role_ids_equal_cdk_nag_findings(nag_run: NagRun) -> None:
+    assert nag_run.acknowledged["Jobs/Role/Role"] == nag_run.reported["Jobs/Role/Role"]
 
 
-def test_launcher_role_ids_equal_cdk_nag_findings(nag_run: NagRun) -> None:
-    # Step Functions' own statements land in the launcher's DefaultPolicy.
-    reported = nag_run.reported["Jobs/Job/LauncherRole"] | nag_run.reported.get(
-        "Jobs/Job/LauncherRole/DefaultPolicy", set()
+def test_job_ids_equal_cdk_nag_findings_of_its_roles(nag_run: NagRun) -> None:
+    # A job records its roles' ids on itself, in one call (cdk-nag looks up the tree).
+    reported = (
+        nag_run.reported["Jobs/Job/ExecutionRole/Role"]
+        | nag_run.reported["Jobs/Job/LauncherRole"]
+        | nag_run.reported.get("Jobs/Job/LauncherRole/DefaultPolicy", set())
     )
-    assert nag_run.acknowledged["Jobs/Job/LauncherRole"] == reported
+    assert nag_run.acknowledged["Jobs/Job"] == reported
+    assert not nag_run.acknowledged["Jobs/Job/ExecutionRole/Role"]
+    assert not nag_run.acknowledged["Jobs/Job/LauncherRole"]
 
 
 def test_every_kind_of_wildcard_is_covered(nag_run: NagRun) -> None:

@@ -58,14 +58,13 @@ def s3_object_arn(uri: str) -> str:
     return f"{_bucket_arn(bucket)}/{key}"
 
 
-def _arn(
-    service: str, resource: str, *, region: str = pseudo.REGION, account: str = pseudo.ACCOUNT_ID
-) -> str:
-    return f"arn:{pseudo.PARTITION}:{service}:{region}:{account}:{resource}"
+def _arn(service: str, resource: str) -> str:
+    """An ARN of the deploying stack's region and account."""
+    return f"arn:{pseudo.partition()}:{service}:{pseudo.region()}:{pseudo.account_id()}:{resource}"
 
 
 def _bucket_arn(bucket: str) -> str:
-    return f"arn:{pseudo.PARTITION}:s3:::{bucket}"
+    return f"arn:{pseudo.partition()}:s3:::{bucket}"
 
 
 @jsii.implements(iam.IGrantable)

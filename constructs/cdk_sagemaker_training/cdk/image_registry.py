@@ -31,7 +31,7 @@ class ImageReference:
 
 
 def _repository_arn(region: str, account: str, repository: str) -> str:
-    return f"arn:{pseudo.PARTITION}:ecr:{region}:{account}:repository/{repository}"
+    return f"arn:{pseudo.partition()}:ecr:{region}:{account}:repository/{repository}"
 
 
 def _mapping_id(image: ResolvedImage) -> str:
@@ -77,10 +77,10 @@ def image_reference(scope: Construct, image: ResolvedImage) -> ImageReference:
     mapping_id = _mapping_id(image)
     if mapping_id not in accounts:
         accounts[mapping_id] = registry_mapping(stack, image).find_in_map(
-            pseudo.REGION, ACCOUNT_KEY
+            pseudo.region(), ACCOUNT_KEY
         )
     account = accounts[mapping_id]
     return ImageReference(
-        uri=f"{account}.dkr.ecr.{pseudo.REGION}.{pseudo.URL_SUFFIX}/{image.repository}:{image.tag}",
-        repository_arn=_repository_arn(pseudo.REGION, account, image.repository),
+        uri=f"{account}.dkr.ecr.{pseudo.region()}.{pseudo.url_suffix()}/{image.repository}:{image.tag}",
+        repository_arn=_repository_arn(pseudo.region(), account, image.repository),
     )

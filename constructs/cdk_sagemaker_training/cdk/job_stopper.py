@@ -96,7 +96,7 @@ class JobStopper(Construct):
         self.state_machine = state_machine_with_logs(
             self,
             definition=stopper_definition(),
-            substitutions={PARTITION: pseudo.PARTITION},
+            substitutions={PARTITION: pseudo.partition()},
             role=self.role,
             log_group_name=f"{STOPPER_LOG_GROUP_PREFIX}{Stack.of(self).stack_name}",
             logs_key=logs_key,
@@ -154,7 +154,7 @@ class JobStopper(Construct):
         return self.rules[-1]
 
     def _grant(self, job_name_prefix: str) -> None:
-        grant = stop_grant(job_name_prefix, pseudo.STACK_ARNS)
+        grant = stop_grant(job_name_prefix, pseudo.stack_arns())
         self._policy.add(grant.actions, grant.resources)
         self._cache.wildcards.add(
             self.role,

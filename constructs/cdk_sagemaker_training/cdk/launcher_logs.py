@@ -55,7 +55,7 @@ class LauncherLogsKey(Construct):
         )
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{pseudo.REGION}.amazonaws.com")],
+                principals=[iam.ServicePrincipal(f"logs.{pseudo.region()}.amazonaws.com")],
                 actions=[
                     "kms:Decrypt*",
                     "kms:Describe*",
@@ -67,7 +67,7 @@ class LauncherLogsKey(Construct):
                 conditions={
                     "ArnLike": {
                         "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{pseudo.PARTITION}:logs:{pseudo.REGION}:{pseudo.ACCOUNT_ID}:log-group:*"
+                            f"arn:{pseudo.partition()}:logs:{pseudo.region()}:{pseudo.account_id()}:log-group:*"
                         )
                     }
                 },

@@ -38,8 +38,6 @@ from cdk_sagemaker_training.core.model import JobSpec
 from cdk_sagemaker_training.core.quota_requirements import QuotaRequirement, derive_requirements
 
 HANDLER = "cdk_sagemaker_training.aws.quotas.guard_handler.handler"
-HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
-"""The newest Python runtime in aws-cdk-lib that cfn-lint also accepts."""
 HANDLER_MODULE = HANDLER.rpartition(".")[0]
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 RESOURCE_TYPE = "Custom::SageMakerQuotaGuard"
@@ -236,7 +234,8 @@ class QuotaGuard(Construct):
         function = lambda_.Function(
             self,
             "Handler",
-            runtime=HANDLER_RUNTIME,
+            # The newest Python runtime in aws-cdk-lib that cfn-lint also accepts.
+            runtime=lambda_.Runtime.PYTHON_3_14,
             handler=HANDLER,
             code=lambda_.Code.from_asset(str(handler_bundle(_assembly_dir(self)))),
             role=role,

@@ -350,9 +350,14 @@ class TrainingJob(Construct):
         owned: TrainingExecutionRole | None = None
         if role is None and spec.role is not None:
             role = iam.Role.from_role_arn(self, "ImportedRole", spec.role, mutable=False)
-        elif role is None:
-            owned = group.execution_role if group else TrainingExecutionRole(self, "ExecutionRole")
+        elif role is None and group is not None:
+            owned = group.execution_role
             role = owned.role
+        elif role is None:
+            owned = TrainingExecutionRole(self, "ExecutionRole")
+            role = owned.role
+            # Its cdk-nag acknowledgements go on this job, with the launcher role's.
+            self._cache.wildcards.record_on(role, self)
         self._role = role
         role_arn = role.role_arn
         source = (
@@ -373,7 +378,7 @@ class TrainingJob(Construct):
         deploy_time = self._deploy_time = _DeployTimeValues(self._cache)
         self._request = render_request(
             deploy_time.spec(spec),
-            region=deploy_time.text("Region", self._region or pseudo.REGION),
+            region=deploy_time.text("Region", self._region or pseudo.region()),
             # A role this construct created has a token ARN; a given one may not.
             role_arn=deploy_time.text("RoleArn", role_arn, token=True if owned else None),
             job_name=JOB_NAME_PLACEHOLDER,
@@ -439,14 +444,14 @@ class TrainingJob(Construct):
             description=f"Launches SageMaker training job {spec.name}",
             inline_policies={LAUNCHER_POLICY: policy_document([*grants, LOG_DELIVERY_AND_TRACING])},
         )
-        wildcards = self._cache.wildcards
+        wildcards = self._cache.wildcards  # acknowledged on this job (covers its roles)
         wildcards.add(
-            launcher,
-            [training_job_arn(spec.name, pseudo.STACK_ARNS)],
+            self,
+            [training_job_arn(spec.name, pseudo.stack_arns())],
             "Each run creates a new job name: this job's prefix plus a per-execution suffix.",
         )
         wildcards.add(
-            launcher,
+            self,
             ["*"],
             "Step Functions needs log delivery (logs:*LogDelivery, logs:Describe*) and X-Ray "
             "actions, which have no resource-level permissions.",
@@ -456,7 +461,7 @@ class TrainingJob(Construct):
             spec,
             MIN_POLL_SECONDS if poll_interval is None else int(poll_interval.to_seconds()),
         )
-        self.substitutions[PARTITION] = pseudo.PARTITION
+        self.substitutions[PARTITION] = pseudo.partition()
         logs_key = self._logs_key = logs_key or LauncherLogsKey(self, "LogsKey").key
         state_machine = state_machine_with_logs(
             self,
@@ -480,7 +485,7 @@ class TrainingJob(Construct):
             job_name_prefix=spec.name,
             execution_role_arn=role_arn,
             integration=self.integration,
-            arns=pseudo.STACK_ARNS,
+            arns=pseudo.stack_arns(),
             volume_key_is_arn=self._volume_key is not None,
         )
 

@@ -12,13 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_cdk import Duration
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_stepfunctions as sfn
 
 from cdk_sagemaker_training.cdk._private import pseudo
 from cdk_sagemaker_training.cdk.execution_role import s3_location
-from cdk_sagemaker_training.cdk.training_job import LAUNCHER_ROLE_ID, TrainingJob, quota_cause
+from cdk_sagemaker_training.cdk.training_job import TrainingJob, quota_cause
 from cdk_sagemaker_training.core.codes import define
 from cdk_sagemaker_training.core.findings import Severity
 from cdk_sagemaker_training.core.model import JobSpec
@@ -127,7 +126,7 @@ class TrainingSweep(TrainingJob):
             bucket_arn = self._cache.bucket_name_and_arn(self._output_bucket)[1]
             return f"{bucket_arn}/{spec.name}/*/{TRIALS_FILE}"
         bucket, prefix = self._trials_location(spec)
-        return f"arn:{pseudo.PARTITION}:s3:::{bucket}/{prefix}/*/{TRIALS_FILE}"
+        return f"arn:{pseudo.partition()}:s3:::{bucket}/{prefix}/*/{TRIALS_FILE}"
 
     def _create_state_machine(
         self,
@@ -137,10 +136,8 @@ class TrainingSweep(TrainingJob):
         poll_interval: Duration | None,
     ) -> sfn.StateMachine:
         state_machine = super()._create_state_machine(request, role_arn, logs_key, poll_interval)
-        launcher = self.node.find_child(LAUNCHER_ROLE_ID)
-        assert isinstance(launcher, iam.Role)
-        self._cache.wildcards.add(
-            launcher,
+        self._cache.wildcards.add(  # on this sweep, as the launcher role's other wildcards
+            self,
             [self._trials_arn(self.effective_spec)],
             "Each sweep execution writes its trial table under its own execution name.",
         )

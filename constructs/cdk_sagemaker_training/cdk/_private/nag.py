@@ -59,7 +59,9 @@ class WildcardAcknowledgements:
     has resolved cross-stack references (a bucket of another stack becomes an output
     reference), so each id names the resource exactly as cdk-nag sees it. The whole
     stack's resources are resolved in one `Stack.resolve` call, and each construct's ids
-    recorded in one `acknowledge` call.
+    recorded in one `acknowledge` call. A construct can have its ids recorded on an
+    ancestor instead (`record_on`): cdk-nag looks for acknowledgements up the construct
+    tree, so a training job acknowledges its roles' wildcards in one call.
     """
 
     def __init__(self, stack: Stack) -> None:
@@ -67,7 +69,14 @@ class WildcardAcknowledgements:
         self._reasons: dict[IConstruct, dict[str, list[str]]] = {}
         """Construct -> wildcard resource -> why it is the narrowest scope (no repeats)."""
         self._written: set[tuple[IConstruct, str]] = set()
+        self._record_on: dict[IConstruct, IConstruct] = {}
         stack.node.add_validation(self)
+
+    def record_on(self, scope: IConstruct, ancestor: IConstruct) -> None:
+        """Record the acknowledgements added for `scope` on `ancestor`, one of its
+        ancestors: each then also covers the same finding on `ancestor`'s other
+        children (the same exact resource, e.g. `*` of both roles of one job)."""
+        self._record_on[scope] = ancestor
 
     def add(self, scope: IConstruct, resources: Sequence[str], reason: str) -> None:
         """Acknowledge on `scope` the `resources` that hold a wildcard, with `reason`."""
@@ -94,7 +103,8 @@ class WildcardAcknowledgements:
         for scope, resource in pending:
             if "*" in flat[resource]:
                 id_ = f"{WILDCARD_RULE}[Resource::{flat[resource]}]"
-                reasons = ids.setdefault(scope, {}).setdefault(id_, [])
+                target = self._record_on.get(scope, scope)
+                reasons = ids.setdefault(target, {}).setdefault(id_, [])
                 reasons.extend(r for r in self._reasons[scope][resource] if r not in reasons)
         for scope, acknowledgements in ids.items():
             acknowledge(scope, {id_: " ".join(r) for id_, r in acknowledgements.items()})
