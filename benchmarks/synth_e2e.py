@@ -54,8 +54,18 @@ CLI_CONTEXT = {
     "aws:cdk:enable-asset-metadata": True,
     "aws:cdk:version-reporting": True,
     "aws:cdk:bundling-stacks": ["**"],
+    "@aws-cdk/core:failSynthOnValidationErrors": False,
 }
-"""What the CDK CLI (2.1148) adds to an app's context on `cdk synth`."""
+"""What the CDK CLI (package.json's, 2.1148.1) adds to an app's context on `cdk synth`
+(the last key: the CLI, not the app, prints the validation report).
+tests/test_benchmark_environment.py compares it with what the CLI passes."""
+CLI_ENVIRONMENT = {
+    "CDK_CLI_VERSION": "2.1148.1",
+    "CDK_CLI_ASM_VERSION": "55.0.0",
+    "CDK_DEFAULT_REGION": "us-east-1",  # the CLI's default without an AWS configuration
+}
+"""The CLI's other environment variables for the app, besides CDK_OUTDIR,
+CDK_CONTEXT_JSON and the two files in the output folder (`_environment`)."""
 SAMPLE_SECONDS = 0.05
 LIMITS = {"bytes": 1_000_000, "resources": 500, "outputs": 200, "parameters": 200}
 """CloudFormation's per-template limits (a template over 51,200 bytes deploys from S3)."""
@@ -67,7 +77,10 @@ def _environment(outdir: Path, context: dict[str, Any]) -> dict[str, str]:
     # not to); `measure`'s untimed first runs write the caches.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    env.update(CLI_ENVIRONMENT)
     env["CDK_OUTDIR"] = str(outdir)
+    env["CDK_PERF_COUNTERS_FILE"] = str(outdir / "performance-counters.json")
+    env["CDK_ERROR_FILE"] = str(outdir / "error.txt")
     env["CDK_CONTEXT_JSON"] = json.dumps({**cdk_json_context(), **CLI_CONTEXT, **context})
     return env
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import Stack, Validations
+from aws_cdk import Duration, Stack, Validations
+from aws_cdk import aws_events as events
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
@@ -82,6 +83,13 @@ def nag_run(tmp_path_factory: pytest.TempPathFactory) -> NagRun:
     role.allow_key("alias/training")  # `*` with a condition
     role.allow_vpc(["subnet-1"], ["sg-1"])  # region and account pseudo parameters
     job = TrainingJob(stack, "Job", job=replace(BASE, name="nag-job", output_path=None))
+    TrainingJob(  # every optional child a job can own: its bucket, schedule, start on deploy
+        stack,
+        "Busy",
+        job=replace(BASE, name="busy-job", output_path=None),
+        schedule=events.Schedule.rate(Duration.days(1)),
+        start_on_deploy=True,
+    )
     launcher = job.node.find_child("LauncherRole")
     app.synth()
     report = json.loads((Path(outdir) / "validation-report.json").read_text())
@@ -115,6 +123,16 @@ def test_job_ids_equal_cdk_nag_findings_of_its_roles(nag_run: NagRun) -> None:
     assert nag_run.acknowledged["Jobs/Job"] == reported
     assert not nag_run.acknowledged["Jobs/Job/ExecutionRole/Role"]
     assert not nag_run.acknowledged["Jobs/Job/LauncherRole"]
+
+
+@pytest.mark.parametrize("job", ["Jobs/Job", "Jobs/Busy"])
+def test_a_job_acknowledgement_covers_only_its_two_roles(nag_run: NagRun, job: str) -> None:
+    """cdk-nag applies an acknowledgement on a job to everything under it: only the
+    job's execution and launcher roles may hold the wildcards it acknowledges."""
+    roles = {f"{job}/ExecutionRole/Role", f"{job}/LauncherRole"}
+    under_job = {path for path in nag_run.reported if path.startswith(f"{job}/")}
+    assert under_job <= roles | {f"{job}/LauncherRole/DefaultPolicy"}
+    assert roles <= under_job
 
 
 def test_every_kind_of_wildcard_is_covered(nag_run: NagRun) -> None:

@@ -165,6 +165,10 @@ FAILING = [
     ),
     Case("job007-wait-without-spot", job(max_wait=90000), "JOB007"),
     Case("job008-role", job(role="my-role"), "JOB008"),
+    Case(
+        "job008-role-non-ascii", job(role="arn:aws:iam::111122223333:role/tr\u00e4ining"), "JOB008"
+    ),
+    Case("job008-account-non-ascii", job(role="arn:aws:iam::11112222333\u0663:role/r"), "JOB008"),
     Case("job009-missing-dir", job(source_dir="no/such/dir"), "JOB009"),
     Case("job009-absolute-entry", job(entry_point="/abs/train.py"), "JOB009"),
     Case(
