@@ -141,6 +141,25 @@ def build_baseline(stack: Any, jobs: list[BaselineJob]) -> None:
         )
 
 
+CLI_CONTEXT = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+    "aws:cdk:version-reporting": True,
+    "aws:cdk:bundling-stacks": ["**"],
+    "@aws-cdk/core:failSynthOnValidationErrors": False,
+}
+"""What the CDK CLI (package.json's, 2.1148.1) adds to an app's context on `cdk synth`
+(the last key: the CLI, not the app, prints the validation report).
+tests/test_benchmark_environment.py compares it with what the CLI passes."""
+CLI_ENVIRONMENT = {
+    "CDK_CLI_VERSION": "2.1148.1",
+    "CDK_CLI_ASM_VERSION": "55.0.0",
+    "CDK_DEFAULT_REGION": "us-east-1",  # the CLI's default without an AWS configuration
+}
+"""The CLI's other environment variables for the app, besides CDK_OUTDIR,
+CDK_CONTEXT_JSON and the two files in the output folder (`synth_e2e._environment`)."""
+
+
 def cdk_json_context() -> dict[str, Any]:
     """The feature flags of the project's cdk.json."""
     context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `stacks` and `benchmarks` live at the project root
 
 from benchmarks.common import (  # noqa: E402
+    CLI_CONTEXT,
+    CLI_ENVIRONMENT,
     RESULTS_DIR,
     benchmark_specs,
     cdk_json_context,
@@ -49,23 +51,6 @@ from benchmarks.common import (  # noqa: E402
 CASES = ("ours", "cdk-lib")
 RESULTS = RESULTS_DIR / "synth_e2e.json"
 SCALE_RESULTS = RESULTS_DIR / "synth_e2e_scale.json"
-CLI_CONTEXT = {
-    "aws:cdk:enable-path-metadata": True,
-    "aws:cdk:enable-asset-metadata": True,
-    "aws:cdk:version-reporting": True,
-    "aws:cdk:bundling-stacks": ["**"],
-    "@aws-cdk/core:failSynthOnValidationErrors": False,
-}
-"""What the CDK CLI (package.json's, 2.1148.1) adds to an app's context on `cdk synth`
-(the last key: the CLI, not the app, prints the validation report).
-tests/test_benchmark_environment.py compares it with what the CLI passes."""
-CLI_ENVIRONMENT = {
-    "CDK_CLI_VERSION": "2.1148.1",
-    "CDK_CLI_ASM_VERSION": "55.0.0",
-    "CDK_DEFAULT_REGION": "us-east-1",  # the CLI's default without an AWS configuration
-}
-"""The CLI's other environment variables for the app, besides CDK_OUTDIR,
-CDK_CONTEXT_JSON and the two files in the output folder (`_environment`)."""
 SAMPLE_SECONDS = 0.05
 LIMITS = {"bytes": 1_000_000, "resources": 500, "outputs": 200, "parameters": 200}
 """CloudFormation's per-template limits (a template over 51,200 bytes deploys from S3)."""

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `stacks` and `benchmarks` live at the project root
 
 from benchmarks.common import (  # noqa: E402
+    CLI_CONTEXT,
     RESULTS_DIR,
     baseline_job,
     benchmark_specs,
@@ -65,7 +66,7 @@ def _worker(case: str, count: int) -> dict[str, Any]:
     from stacks import JOBS_PER_STACK
 
     _ = resolve_image(benchmark_specs(1)[0])  # warm the SDK's image tables: not synth
-    context = cdk_json_context()
+    context = {**cdk_json_context(), **CLI_CONTEXT}  # as `cdk synth` runs an app
     with tempfile.TemporaryDirectory() as outdir:
         start = time.perf_counter()
         app = App(outdir=outdir, context=context)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synth_e2e import CLI_CONTEXT, CLI_ENVIRONMENT, _environment
+from benchmarks.common import CLI_CONTEXT, CLI_ENVIRONMENT
+from benchmarks.synth_e2e import _environment
 from tests.synth_helpers import ROOT
 
 DUMP_APP = """

@@ -16,27 +16,30 @@ from cdk_sagemaker_training.launcher.arns import ArnScope
 
 
 @cache
+def _aws(name: str) -> str:
+    """`Aws.<name>`, read through jsii once."""
+    value: str = getattr(Aws, name)
+    return value
+
+
 def account_id() -> str:
     """`AWS::AccountId`."""
-    return Aws.ACCOUNT_ID
+    return _aws("ACCOUNT_ID")
 
 
-@cache
 def partition() -> str:
     """`AWS::Partition`."""
-    return Aws.PARTITION
+    return _aws("PARTITION")
 
 
-@cache
 def region() -> str:
     """`AWS::Region`."""
-    return Aws.REGION
+    return _aws("REGION")
 
 
-@cache
 def url_suffix() -> str:
     """`AWS::URLSuffix`."""
-    return Aws.URL_SUFFIX
+    return _aws("URL_SUFFIX")
 
 
 @cache
