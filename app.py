@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from cdk_sagemaker_training import JobSpec, SpecError, load_jobs
 from cdk_sagemaker_training.core.loader import DEFAULT_JOBS_PATH
@@ -82,8 +82,6 @@ def main() -> int:
     warmed_up = warm_up_validation()
     from stacks import build_app  # no aws-cdk-lib call while importing
 
-    if ahead:
-        wait([ahead[1]])
     warmed_up()
     app = App()
     try:
