@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,20 +182,25 @@ def test_handler_imports_without_cdk_yaml_or_sagemaker(synth: Synth) -> None:
     assert out[1] == "[]"
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+def _handler_package(root: Path, files: Mapping[str, str] | None = None) -> Path:
+    """A package holding the handler's import chain, plus (or replaced by) `files`."""
+    package = root / "cdk_sagemaker_training"
+    minimal = {
+        "__init__.py": "",
+        "aws/__init__.py": "",
+        "aws/quotas/__init__.py": "",
+        "aws/quotas/guard_handler.py": "import json\n",
+    }
+    for name, text in {**minimal, **(files or {})}.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(text)
+    return package
 
 
 def test_handler_files_follow_run_time_imports_only(tmp_path: Path) -> None:
-    package = tmp_path / "cdk_sagemaker_training"
-    _write(
-        package,
+    package = _handler_package(
+        tmp_path,
         {
-            "__init__.py": "",
-            "aws/__init__.py": "",
-            "aws/quotas/__init__.py": "",
             "aws/quotas/guard_handler.py": (
                 "import json\nfrom cdk_sagemaker_training.aws import clients\n"
                 "from cdk_sagemaker_training.core.needs import Need\n"
@@ -232,20 +238,6 @@ def test_handler_files_follow_run_time_imports_only(tmp_path: Path) -> None:
     assert changed != bundle
     assert (changed / "cdk_sagemaker_training/aws/clients.py").read_text() == "import botocore\n"
     assert sorted(p.name for p in bundles.iterdir()) == sorted([bundle.name, changed.name])
-
-
-def _handler_package(root: Path) -> Path:
-    package = root / "cdk_sagemaker_training"
-    _write(
-        package,
-        {
-            "__init__.py": "",
-            "aws/__init__.py": "",
-            "aws/quotas/__init__.py": "",
-            "aws/quotas/guard_handler.py": "import json\n",
-        },
-    )
-    return package
 
 
 @pytest.mark.parametrize("damage", ["content", "extra file", "missing file"])
