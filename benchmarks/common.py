@@ -8,6 +8,7 @@ state machine logging everything to a log group encrypted with the stack's key, 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -179,14 +180,35 @@ def status_mb(pid: int, field: str = "VmHWM") -> float:
     return 0.0
 
 
-def children(pid: int) -> list[int]:
-    """The child processes of `pid` (Linux)."""
+def descendants(pid: int) -> list[int]:
+    """The processes below `pid`, at any depth (Linux): jsii's node runtime starts the
+    kernel as a child process of its own, so the app's node work and memory sit in a
+    grandchild of the Python process."""
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        found.extend(int(child) for child in task.read_text().split())
+    pending = [pid]
+    while pending:
+        for task in Path(f"/proc/{pending.pop()}/task").glob("*/children"):
+            try:
+                below = [int(child) for child in task.read_text().split()]
+            except OSError:  # the task ended while we looked
+                continue
+            found.extend(below)
+            pending.extend(below)
     return found
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process `pid` and its descendants so far (Linux)."""
+    total = 0.0
+    for process in (pid, *descendants(pid)):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def own_peak_mb(pid: int) -> float:
-    """Peak RSS of process `pid` plus its children (Python plus its jsii node process)."""
-    return status_mb(pid) + sum(status_mb(child) for child in children(pid))
+    """Peak RSS of process `pid` plus its descendants (Python plus jsii's node processes)."""
+    return status_mb(pid) + sum(status_mb(process) for process in descendants(pid))

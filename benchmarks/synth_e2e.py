@@ -42,7 +42,7 @@ from benchmarks.common import (  # noqa: E402
     RESULTS_DIR,
     benchmark_specs,
     cdk_json_context,
-    children,
+    descendants,
     image_uri,
     status_mb,
     write_job_files,
@@ -71,15 +71,7 @@ def _environment(outdir: Path, context: dict[str, Any]) -> dict[str, str]:
 
 
 def _tree_rss_mb(pid: int) -> float:
-    pending, total = [pid], 0.0
-    while pending:
-        current = pending.pop()
-        total += status_mb(current, "VmRSS")
-        try:
-            pending.extend(children(current))
-        except OSError:
-            continue
-    return total
+    return sum(status_mb(process, "VmRSS") for process in (pid, *descendants(pid)))
 
 
 def _children_cpu_seconds() -> float:
