@@ -14,11 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from aws_cdk import App, Stack
+from aws_cdk import App
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks` package
 
-from benchmarks.common import baseline_job, build_baseline
+from benchmarks.common import baseline_job, build_baseline_stacks
 from cdk_sagemaker_training.core.loader import load_jobs
 
 
@@ -29,10 +29,7 @@ def main() -> None:
     images: dict[str, str] = json.loads(Path(context("images")).read_text())
     per_stack = int(context("jobs_per_stack"))
     jobs = [baseline_job(spec, images[spec.name]) for spec in load_jobs(context("jobs"))]
-    for index in range(0, len(jobs), per_stack):
-        build_baseline(
-            Stack(app, f"TrainingJobs{index // per_stack + 1}"), jobs[index : index + per_stack]
-        )
+    build_baseline_stacks(app, jobs, per_stack)
     app.synth()
 
 

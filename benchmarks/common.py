@@ -142,6 +142,16 @@ def build_baseline(stack: Any, jobs: list[BaselineJob]) -> None:
         )
 
 
+def build_baseline_stacks(app: Any, jobs: list[BaselineJob], per_stack: int) -> None:
+    """`jobs` with aws-cdk-lib's task in stacks of `per_stack`, named like the reference
+    app's (`TrainingJobs1`, `TrainingJobs2`, ...)."""
+    from aws_cdk import Stack
+
+    for index in range(0, len(jobs), per_stack):
+        stack = Stack(app, f"TrainingJobs{index // per_stack + 1}")
+        build_baseline(stack, jobs[index : index + per_stack])
+
+
 CLI_CONTEXT = {
     "aws:cdk:enable-path-metadata": True,
     "aws:cdk:enable-asset-metadata": True,

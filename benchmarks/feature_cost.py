@@ -8,9 +8,12 @@ launcher (its cfn-lint checks and its job name). Each case builds the reference 
 stacks for N benchmark jobs (`stacks.build_app`) and synthesizes them in a fresh
 interpreter, with one of those features removed, or all five (`without`): a measurement,
 not an option of the app. The template-validation engine is built before the clock
-starts (a fixed cost of every app). Cases interleaved, median of `--repeats`; CPU time is
-user plus system of the process and its jsii node process over the same span (steadier
-than wall time on a loaded machine). Writes benchmarks/results/feature_cost.json.
+starts (a fixed cost of every app). Each case is counted once in jsii round trips
+(deterministic: one feature's few per job are below this machine's timing noise) and
+timed `--repeats` times, cases interleaved, median; CPU time is user plus system of the
+process and jsii's node processes over the same span. The aws-cdk-lib baseline's stacks
+(`common.build_baseline_stacks`) are timed the same way, for reference. Writes
+benchmarks/results/feature_cost.json.
 
     python benchmarks/feature_cost.py [--jobs 100] [--repeats 5]
 """
@@ -37,14 +40,19 @@ sys.path.insert(0, str(ROOT))  # `stacks` and `benchmarks` live at the project r
 from benchmarks.common import (  # noqa: E402
     CLI_CONTEXT,
     RESULTS_DIR,
+    baseline_job,
     benchmark_specs,
+    build_baseline_stacks,
     cdk_json_context,
+    image_uri,
     tree_cpu_seconds,
 )
+from benchmarks.jsii_calls import Counting  # noqa: E402
 
 RESULTS = RESULTS_DIR / "feature_cost.json"
 FEATURES = ("outputs", "quota_guard", "warnings", "job_stopper", "launcher_metadata")
 CASES = ("all features", *(f"without {feature}" for feature in FEATURES), "without all five")
+BASELINE = "aws-cdk-lib task app"
 
 
 class _NoStopper:
@@ -99,28 +107,47 @@ def _features_of(case: str) -> tuple[str, ...]:
     return (case.removeprefix("without "),)
 
 
-def _worker(case: str, count: int) -> dict[str, Any]:
+def _build_baseline(app: Any, specs: list[Any]) -> None:
+    from stacks import JOBS_PER_STACK
+
+    jobs = [baseline_job(spec, image_uri(spec)) for spec in specs]
+    build_baseline_stacks(app, jobs, JOBS_PER_STACK)
+
+
+def _worker(case: str, count: int, counting: bool) -> dict[str, Any]:
+    """Build and synthesize one case; seconds and CPU, or round trips when `counting`."""
     from aws_cdk import App
 
     from stacks import build_app
 
     specs = benchmark_specs(count)
+    counter = Counting()
     with tempfile.TemporaryDirectory() as warm, tempfile.TemporaryDirectory() as outdir:
         App(outdir=warm, auto_synth=False, analytics_reporting=False, tree_metadata=False).synth()
-        with without(_features_of(case)) as context:
+        if counting:
+            counter.install()
+        with without(() if case == BASELINE else _features_of(case)) as context:
             cpu, start = tree_cpu_seconds(os.getpid()), time.perf_counter()
+            counter.phase = "build"
             app = App(outdir=outdir, context={**cdk_json_context(), **CLI_CONTEXT, **context})
-            build_app(app, specs)
+            (_build_baseline if case == BASELINE else build_app)(app, specs)
             built = time.perf_counter()
+            counter.phase = "synth"
             app.synth()
             done = time.perf_counter()
             cpu = tree_cpu_seconds(os.getpid()) - cpu
-    return {"case": case, "build": built - start, "synth": done - built, "cpu": cpu}
+    if counting:
+        return {
+            f"{phase}_round_trips": sum(counter.requests.get(phase, {}).values())
+            for phase in ("build", "synth")
+        }
+    return {"build": built - start, "synth": done - built, "cpu": cpu}
 
 
-def _run_case(case: str, count: int) -> dict[str, Any]:
+def _run_case(case: str, count: int, counting: bool = False) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--worker", case, str(count)]
     output = subprocess.run(
-        [sys.executable, __file__, "--worker", case, str(count)],
+        [*command, "--count"] if counting else command,
         capture_output=True,
         text=True,
         check=True,
@@ -131,14 +158,16 @@ def _run_case(case: str, count: int) -> dict[str, Any]:
 
 
 def measure(count: int, repeats: int) -> list[dict[str, Any]]:
-    """Median build, synth and total seconds per case, cases interleaved."""
-    runs: dict[str, list[dict[str, Any]]] = {case: [] for case in CASES}
+    """Per case: round trips (one counted run) and median build, synth, total and CPU
+    seconds (timed runs, cases interleaved)."""
+    cases = (*CASES, BASELINE)
+    runs: dict[str, list[dict[str, Any]]] = {case: [] for case in cases}
     for _ in range(repeats):
-        for case in CASES:
+        for case in cases:
             runs[case].append(_run_case(case, count))
     rows = []
-    for case in CASES:
-        row = {"case": case}
+    for case in cases:
+        row: dict[str, Any] = {"case": case, **_run_case(case, count, counting=True)}
         for key in ("build", "synth", "cpu"):
             row[key] = statistics.median(r[key] for r in runs[case])
         row["total"] = statistics.median(r["build"] + r["synth"] for r in runs[case])
@@ -147,18 +176,17 @@ def measure(count: int, repeats: int) -> list[dict[str, Any]]:
 
 
 def table(rows: list[dict[str, Any]], count: int) -> str:
-    """Markdown table of the results, each case against the whole app."""
-    whole, whole_cpu = rows[0]["total"], rows[0]["cpu"]
+    """Markdown table of the results: round trips per job, seconds, CPU."""
     lines = [
-        f"| reference app, {count} jobs | build (s) | `app.synth()` (s) | total (s) | saves (s) "
-        "| CPU, Python + node (s) | saves (s) |",
+        f"| {count} jobs | round trips per job: building | at synthesis | build (s) "
+        "| `app.synth()` (s) | total (s) | CPU, Python + node (s) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
-            f"| {row['case']} | {row['build']:.2f} | {row['synth']:.2f} | "
-            f"{row['total']:.2f} | {whole - row['total']:+.2f} | {row['cpu']:.2f} | "
-            f"{whole_cpu - row['cpu']:+.2f} |"
+            f"| {row['case']} | {row['build_round_trips'] / count:.1f} | "
+            f"{row['synth_round_trips'] / count:.1f} | {row['build']:.2f} | "
+            f"{row['synth']:.2f} | {row['total']:.2f} | {row['cpu']:.2f} |"
         )
     return "\n".join(lines)
 
@@ -168,9 +196,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--worker", nargs=2, metavar=("CASE", "JOBS"), help=argparse.SUPPRESS)
+    parser.add_argument("--count", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(_worker(args.worker[0], int(args.worker[1]))))
+        print(json.dumps(_worker(args.worker[0], int(args.worker[1]), args.count)))
         return
     rows = measure(args.jobs, args.repeats)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
