@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/synth_e2e.py
 	$(BIN)/python benchmarks/quota_check_calls.py
 	$(BIN)/python benchmarks/plan_speed.py
+	$(BIN)/python benchmarks/feature_cost.py
 
 readme: install
 	PYTHONPATH=$(CURDIR) $(BIN)/python tools/update_readme.py
