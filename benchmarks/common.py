@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -188,6 +190,21 @@ def status_mb(pid: int, field: str = "VmHWM") -> float:
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def run_worker(script: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run `script ARGS...` in a fresh interpreter from the project root (Default `env`:
+    this process's); the JSON object it prints last."""
+    output = subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    ).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
 
 
 def descendants(pid: int) -> list[int]:

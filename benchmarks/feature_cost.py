@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ from benchmarks.common import (  # noqa: E402
     build_baseline_stacks,
     cdk_json_context,
     image_uri,
+    run_worker,
     tree_cpu_seconds,
 )
 from benchmarks.jsii_calls import Counting  # noqa: E402
@@ -145,16 +145,8 @@ def _worker(case: str, count: int, counting: bool) -> dict[str, Any]:
 
 
 def _run_case(case: str, count: int, counting: bool = False) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", case, str(count)]
-    output = subprocess.run(
-        [*command, "--count"] if counting else command,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
+    flags = ["--count"] if counting else []
+    return run_worker(Path(__file__), "--worker", case, str(count), *flags)
 
 
 def measure(count: int, repeats: int) -> list[dict[str, Any]]:

@@ -44,6 +44,7 @@ from benchmarks.common import (  # noqa: E402
     cdk_json_context,
     descendants,
     image_uri,
+    run_worker,
     status_mb,
     write_job_files,
 )
@@ -173,15 +174,7 @@ def measure(count: int, repeats: int) -> dict[str, Any]:
 def _phases(jobs_dir: Path, outdir: Path) -> dict[str, float]:
     env = _environment(outdir, {"jobs": str(jobs_dir)})
     start = time.perf_counter()
-    output = subprocess.run(
-        [sys.executable, __file__, "--phases-worker"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    phases: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    phases: dict[str, float] = run_worker(Path(__file__), "--phases-worker", env=env)
     phases["process total"] = time.perf_counter() - start
     return phases
 

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from benchmarks.common import (  # noqa: E402
     cdk_json_context,
     image_uri,
     own_peak_mb,
+    run_worker,
 )
 
 JOB_COUNTS = (1, 10, 100)
@@ -85,15 +85,7 @@ def _worker(case: str, count: int) -> dict[str, Any]:
 
 
 def _run_case(case: str, count: int) -> dict[str, Any]:
-    output = subprocess.run(
-        [sys.executable, __file__, "--worker", case, str(count)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
+    return run_worker(Path(__file__), "--worker", case, str(count))
 
 
 def measure(counts: tuple[int, ...], repeats: int) -> list[dict[str, Any]]:
