@@ -5,8 +5,9 @@ For N = 1, 10, 100, each case runs in a fresh interpreter (its own jsii/node pro
 with `SageMakerCreateTrainingJob` (no keep-alive: it cannot express it), each in a
 Standard state machine with the same logging and tracing. Time covers building the
 constructs and `app.synth()` (imports excluded); memory is the peak RSS of the Python
-process plus its node process. Both sides split jobs into stacks as the reference app
-does (`stacks.JOBS_PER_STACK`). Writes benchmarks/results/synth_scale.json.
+process plus jsii's two node processes (its runtime and the kernel it starts). Both
+sides split jobs into stacks as the reference app does (`stacks.JOBS_PER_STACK`).
+Writes benchmarks/results/synth_scale.json.
 
     python benchmarks/synth_scale.py [--counts 1 10 100] [--repeats 3]
 """
