@@ -192,6 +192,13 @@ def status_mb(pid: int, field: str = "VmHWM") -> float:
     return 0.0
 
 
+def write_results(path: Path, result: dict[str, Any]) -> None:
+    """Write a benchmark's JSON results (with the Python version) and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"python": sys.version.split()[0], **result}, indent=2) + "\n")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
 def run_worker(script: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run `script ARGS...` in a fresh interpreter from the project root (Default `env`:
     this process's); the JSON object it prints last."""

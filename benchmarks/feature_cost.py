@@ -46,6 +46,7 @@ from benchmarks.common import (  # noqa: E402
     image_uri,
     run_worker,
     tree_cpu_seconds,
+    write_results,
 )
 from benchmarks.jsii_calls import Counting  # noqa: E402
 
@@ -194,10 +195,8 @@ def main() -> None:
         print(json.dumps(_worker(args.worker[0], int(args.worker[1]), args.count)))
         return
     rows = measure(args.jobs, args.repeats)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"jobs": args.jobs, "rows": rows}, indent=2))
     print(table(rows, args.jobs))
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    write_results(RESULTS, {"jobs": args.jobs, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Writes benchmarks/results/jsii_calls.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `stacks` and `benchmarks` live at the project root
 
-from benchmarks.common import RESULTS_DIR, benchmark_specs, cdk_json_context  # noqa: E402
+from benchmarks.common import RESULTS_DIR, benchmark_specs, cdk_json_context, write_results  # noqa: E402
 
 RESULTS = RESULTS_DIR / "jsii_calls.json"
 OWN_CODE = (str(ROOT / "constructs"), str(ROOT / "stacks"))
@@ -142,9 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     result = count(args.jobs)
     print(report(result, args.top))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2))
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    write_results(RESULTS, result)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ benchmarks/results/plan_speed.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -26,7 +25,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).parent / "results" / "plan_speed.json"
+sys.path.insert(0, str(ROOT))  # the `benchmarks` package lives at the project root
+
+from benchmarks.common import RESULTS_DIR, write_results  # noqa: E402
+
+RESULTS = RESULTS_DIR / "plan_speed.json"
 REGION = "us-east-1"
 CASES: dict[str, list[str]] = {
     "import plan": ["-c", "import cdk_sagemaker_training.cli.plan"],
@@ -116,7 +119,6 @@ def main() -> None:
     if args.baseline is not None:
         trees = {"baseline": args.baseline.resolve(), **trees}
     rows = measure(trees, args.count, args.repeats)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "jobs": args.count,
         "repeats": args.repeats,
@@ -124,9 +126,9 @@ def main() -> None:
         "load_average": [round(load, 2) for load in os.getloadavg()],
         "rows": rows,
     }
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{args.count} job files, median of {args.repeats}, load {result['load_average']}")
     print(table(rows, list(trees)))
+    write_results(RESULTS, result)
 
 
 if __name__ == "__main__":

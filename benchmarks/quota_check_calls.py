@@ -6,8 +6,8 @@ so each listing takes several pages. Writes benchmarks/results/quota_check_calls
 
 from __future__ import annotations
 
-import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,9 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks` package
+
+from benchmarks.common import RESULTS_DIR, write_results
 from cdk_sagemaker_training.aws.quotas.checker import PAGE_SIZE, check_quotas
 from cdk_sagemaker_training.core.model import Framework, JobSpec
 from cdk_sagemaker_training.core.quota_requirements import (
@@ -26,7 +29,7 @@ from cdk_sagemaker_training.core.quota_requirements import (
 JOB_COUNTS = (1, 10, 100)
 QUOTAS = 750
 INSTANCE_TYPES = ("ml.p3.2xlarge", "ml.g5.xlarge", "ml.g4dn.xlarge", "ml.p4d.24xlarge")
-RESULTS = Path(__file__).parent / "results" / "quota_check_calls.json"
+RESULTS = RESULTS_DIR / "quota_check_calls.json"
 
 
 def _quotas() -> list[dict[str, Any]]:
@@ -92,15 +95,13 @@ def measure(job_count: int) -> dict[str, Any]:
 def main() -> None:
     """Measure, write the JSON results and print a table."""
     results = [measure(count) for count in JOB_COUNTS]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"quotas_listed": QUOTAS, "results": results}, indent=2) + "\n")
     print(f"{'jobs':>5}  {'requirements':>12}  {'API calls':>9}  {'seconds':>8}")
     for row in results:
         print(
             f"{row['jobs']:>5}  {row['requirements']:>12}  {row['api_calls']:>9}  "
             f"{row['seconds']:>8.4f}"
         )
-    print(f"written to {RESULTS}")
+    write_results(RESULTS, {"quotas_listed": QUOTAS, "results": results})
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from benchmarks.common import (  # noqa: E402
     run_worker,
     status_mb,
     write_job_files,
+    write_results,
 )
 
 CASES = ("ours", "cdk-lib")
@@ -266,12 +267,6 @@ def scale_table(result: dict[str, Any]) -> str:
     )
 
 
-def _write(path: Path, result: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"python": sys.version.split()[0], **result}, indent=2))
-    print(f"\nwritten to {path.relative_to(ROOT)}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=100)
@@ -285,11 +280,11 @@ def main() -> None:
     elif args.scale:
         result = scale(args.scale)
         print(scale_table(result))
-        _write(SCALE_RESULTS, result)
+        write_results(SCALE_RESULTS, result)
     else:
         result = measure(args.jobs, args.repeats)
         print(table(result))
-        _write(RESULTS, result)
+        write_results(RESULTS, result)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from benchmarks.common import (  # noqa: E402
     image_uri,
     own_peak_mb,
     run_worker,
+    write_results,
 )
 
 JOB_COUNTS = (1, 10, 100)
@@ -137,10 +138,8 @@ def main() -> None:
         print(json.dumps(_worker(args.worker[0], int(args.worker[1]))))
         return
     rows = measure(tuple(args.counts), args.repeats)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"python": sys.version.split()[0], "rows": rows}, indent=2))
     print(table(rows))
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    write_results(RESULTS, {"rows": rows})
 
 
 if __name__ == "__main__":
